@@ -1,0 +1,310 @@
+"""An agreement as terms a machine can check.
+
+Parties are grouped in sides with their allies; brokers stand outside the
+sides; excluded groups (ISIS, JFS in 2016) are outside the truce altogether.
+Obligations come in two kinds: event obligations are checked against incidents,
+commitments (such as "dissociate from JFS") are assessed by analysts per party
+and date.  Cross-references (actor ids, zone ids, phase ids) are checked by
+``trucewatch.agreements.validate``, which knows the actor registry; this module
+only checks what a single agreement can know about itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+
+from trucewatch.domain.base import DomainModel
+from trucewatch.domain.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
+
+_ID = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class Side(DomainModel):
+    """A side: the parties that signed or accepted, and the allies it answers for."""
+
+    name: str | None = None
+    members: list[str] = Field(default_factory=list)
+    allies: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Phase(DomainModel):
+    """A phase of the agreement: starts at a time or after another phase.
+
+    ``days`` (or ``end``) bounds it; a phase with neither runs until the
+    agreement ends.  Times carry their UTC offset: "sunset on 12 Sept" was
+    19:00 Damascus time, and a day boundary in the wrong zone moves incidents
+    in or out of effect.
+    """
+
+    id: str = Field(pattern=_ID)
+    start: datetime | None = None
+    after: str | None = None
+    days: float | None = Field(default=None, gt=0)
+    end: datetime | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_start(self) -> Phase:
+        if (self.start is None) == (self.after is None):
+            raise ValueError("a phase needs exactly one of 'start' (a time) or 'after' (a phase id)")
+        if self.days is not None and self.end is not None:
+            raise ValueError("give either 'days' or 'end' for a phase, not both")
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise ValueError(
+                    f"'{name}' needs a UTC offset, e.g. 2016-09-12T19:00+03:00, "
+                    "so that the phase begins at the right moment"
+                )
+        return self
+
+
+class ZoneKind(StrEnum):
+    """What a zone is for in the agreement."""
+
+    DESIGNATED_AREA = "designated_area"
+    BESIEGED_AREA = "besieged_area"
+    HARD_TO_REACH_AREA = "hard_to_reach_area"
+    FREEZE_ZONE = "freeze_zone"
+    ROUTE = "route"
+    DISENGAGEMENT_AREA = "disengagement_area"
+    EVACUATION_AREA = "evacuation_area"
+    OTHER = "other"
+
+
+class Circle(DomainModel):
+    """A radius around a point (latitude/longitude in WGS84)."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    radius_km: float = Field(gt=0)
+    place: str | None = None
+
+
+class Route(DomainModel):
+    """A line through points, with a buffer either side."""
+
+    points: list[tuple[float, float]] = Field(min_length=2, description="[latitude, longitude] pairs")
+    buffer_km: float = Field(gt=0)
+    through: list[str] = Field(default_factory=list, description="names of the places it passes")
+
+
+class Zone(DomainModel):
+    """A named area: admin units, a polygon, a circle or a buffered route.
+
+    ``approximate`` says the real line was never published and this is our
+    documented stand-in; reports show the flag next to every finding that
+    depends on the zone.
+    """
+
+    id: str = Field(pattern=_ID)
+    kind: ZoneKind
+    name: str | None = None
+    admin1: list[str] = Field(default_factory=list)
+    polygon: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon/MultiPolygon")
+    around: Circle | None = None
+    route: Route | None = None
+    population: int | None = Field(default=None, ge=0)
+    approximate: bool = False
+    note: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _has_extent(self) -> Zone:
+        if not (self.admin1 or self.polygon or self.around or self.route):
+            raise ValueError(
+                "a zone needs an extent: 'admin1' (admin units), 'polygon', 'around' or 'route'"
+            )
+        return self
+
+
+class ActPattern(DomainModel):
+    """A kind of act, in ACLED's vocabulary; every given field must match."""
+
+    event_type: list[str] = Field(default_factory=list)
+    sub_event_type: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="all of these tags")
+
+    @field_validator("event_type")
+    @classmethod
+    def _known_event_types(cls, values: list[str]) -> list[str]:
+        for v in values:
+            if v not in EVENT_TYPES:
+                raise ValueError(f"unknown ACLED event_type {v!r}; use one of {sorted(EVENT_TYPES)}")
+        return values
+
+    @field_validator("sub_event_type")
+    @classmethod
+    def _known_sub_event_types(cls, values: list[str]) -> list[str]:
+        for v in values:
+            if v not in SUB_EVENT_TYPES:
+                raise ValueError(f"unknown ACLED sub_event_type {v!r}")
+        return values
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ActPattern:
+        if not (self.event_type or self.sub_event_type or self.tags):
+            raise ValueError("a prohibited act needs event_type, sub_event_type or tags")
+        return self
+
+
+class Exemption(DomainModel):
+    """When a prohibited act is allowed: inside zones and/or against targets.
+
+    ``targets: excluded`` means "against the agreement's excluded groups";
+    both conditions must hold when both are given.
+    """
+
+    within: list[str] = Field(default_factory=list)
+    targets: Literal["excluded"] | list[str] | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Exemption:
+        if not self.within and self.targets is None:
+            raise ValueError("an exemption needs 'within' (zones) or 'targets'")
+        return self
+
+
+class EventObligation(DomainModel):
+    """An obligation checked against incidents: who must not do what, where, when."""
+
+    kind: Literal["event"] = "event"
+    id: str = Field(pattern=_ID)
+    title: str | None = None
+    pillar: str | None = None
+    binds: list[str]
+    prohibits: list[ActPattern] = Field(min_length=1)
+    exemptions: list[Exemption] = Field(default_factory=list, alias="except")
+    within: list[str] = Field(default_factory=list, description="applies only inside these zones")
+    outside: list[str] = Field(default_factory=list, description="applies only outside these zones")
+    phases: list[str] = Field(default_factory=list, description="empty: every phase")
+    access: list[str] = Field(default_factory=list, description="access commitments it protects")
+    text: str | None = None
+    source: str | None = None
+
+    @field_validator("prohibits", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+    @field_validator("exemptions", mode="before")
+    @classmethod
+    def _one_or_many_exemptions(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+
+class Commitment(DomainModel):
+    """An obligation assessed by analysts per party and date, with evidence."""
+
+    kind: Literal["commitment"] = "commitment"
+    id: str = Field(pattern=_ID)
+    title: str | None = None
+    pillar: str | None = None
+    binds: list[str]
+    commitment: str = Field(min_length=1)
+    phases: list[str] = Field(default_factory=list)
+    text: str | None = None
+    source: str | None = None
+
+
+def _obligation_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "kind" in value:
+            return str(value["kind"])
+        return "commitment" if "commitment" in value else "event"
+    return getattr(value, "kind", None)
+
+
+Obligation = Annotated[
+    Annotated[EventObligation, Tag("event")] | Annotated[Commitment, Tag("commitment")],
+    Discriminator(_obligation_kind),
+]
+
+
+class AccessCommitment(DomainModel):
+    """A humanitarian access commitment: which areas, by which routes, for how many."""
+
+    id: str = Field(pattern=_ID)
+    standard: Literal["unimpeded", "sustained", "as_agreed"] = "unimpeded"
+    areas: list[str] = Field(default_factory=list)
+    routes: list[str] = Field(default_factory=list)
+    people: int | None = Field(default=None, ge=0, description="people the commitment is meant to reach")
+    text: str | None = None
+    source: str | None = None
+
+
+class Ending(DomainModel):
+    """How and when the agreement formally ended, if it did."""
+
+    date: date
+    how: str
+    source: str | None = None
+
+
+class Agreement(DomainModel):
+    """A ceasefire agreement as checkable terms."""
+
+    id: str = Field(pattern=_ID)
+    title: str
+    signed: date
+    timezone: str = Field(default="UTC", description="IANA zone for incident dates, e.g. Asia/Damascus")
+    ceasefire_type: Literal["definitive", "preliminary", "simple_cessation"] | None = None
+    pax_id: int | None = None
+    sources: list[str] = Field(min_length=1)
+    notes: list[str] = Field(default_factory=list)
+    brokers: list[str] = Field(default_factory=list)
+    sides: dict[str, Side] = Field(min_length=1)
+    excluded: list[str] = Field(default_factory=list)
+    phases: list[Phase] = Field(min_length=1)
+    zones: list[Zone] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(min_length=1)
+    access: list[AccessCommitment] = Field(default_factory=list)
+    ended: Ending | None = None
+
+    def phase_spans(self) -> dict[str, tuple[datetime, datetime | None]]:
+        """Each phase's [start, end) in absolute time; ``None`` end means open.
+
+        Phases that start ``after`` another begin at its end.  Unresolvable
+        chains are left out here; the validator reports them with a line.
+        """
+        spans: dict[str, tuple[datetime, datetime | None]] = {}
+        pending = list(self.phases)
+        while pending:
+            progressed = False
+            for phase in list(pending):
+                start: datetime | None = phase.start
+                if start is None and phase.after in spans:
+                    start = spans[phase.after][1]
+                    if start is None:  # after an open-ended phase: never starts
+                        pending.remove(phase)
+                        progressed = True
+                        continue
+                if start is None:
+                    continue
+                end = phase.end
+                if phase.days is not None:
+                    end = start + timedelta(days=phase.days)
+                if end is None and self.ended is not None:
+                    end = datetime.combine(self.ended.date, datetime.min.time(), start.tzinfo)
+                spans[phase.id] = (start, end)
+                pending.remove(phase)
+                progressed = True
+            if not progressed:
+                break
+        return spans
+
+    def effective_from(self) -> datetime | None:
+        """When the first phase begins: the moment obligations start to bind."""
+        starts = [s for s, _ in self.phase_spans().values()]
+        return min(starts) if starts else None
+
+    @property
+    def obligation_ids(self) -> list[str]:
+        """Ids of all obligations, in file order."""
+        return [o.id for o in self.obligations]

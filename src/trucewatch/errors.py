@@ -1,0 +1,44 @@
+"""The errors a user can cause, and how they are shown.
+
+    TrucewatchError            base of everything we raise on purpose
+    └── InputError             a file or value the user gave is wrong;
+                               carries one Problem per mistake found
+
+A Problem reads ``FILE:LINE: what is wrong — how to fix it``.  Loaders collect
+every problem in a file before raising, so a user fixes a file in one pass
+rather than one error per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class TrucewatchError(Exception):
+    """Base class for errors trucewatch raises deliberately."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in one place of one input."""
+
+    file: str
+    line: int | None
+    message: str
+    hint: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        text = f"{where}: {self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+class InputError(TrucewatchError):
+    """A user-supplied input is wrong; ``problems`` lists every mistake found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        if not problems:
+            raise ValueError("InputError needs at least one problem")
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
