@@ -1,0 +1,1 @@
+"""Publishing findings: terminal tables now; HTML/Markdown reports and maps later."""

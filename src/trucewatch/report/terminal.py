@@ -1,0 +1,178 @@
+"""Rich renderings of an evaluation for the terminal.
+
+What an analyst reads first: who broke which obligation (with contested
+responsibility kept apart), the incidents whose attribution is disputed with
+every claim beside its source grade, and the day the truce broke down.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from trucewatch.domain import AttributionStatus, Verdict
+from trucewatch.service import Evaluation
+
+VERDICT_STYLE = {
+    Verdict.VIOLATION: "bold red",
+    Verdict.PERMITTED: "green",
+    Verdict.SPOILER_ACTIVITY: "magenta",
+    Verdict.BEFORE_EFFECT: "dim",
+    Verdict.NOT_APPLICABLE: "dim",
+}
+
+
+def header(ev: Evaluation, provenance: str) -> Panel:
+    """Agreement, phases and where the data comes from."""
+    a = ev.agreement
+    spans = a.phase_spans()
+    lines = [Text(a.title, style="bold"), Text(f"id {a.id} · signed {a.signed} · brokers "
+                                              f"{', '.join(a.brokers)}")]
+    for p in a.phases:
+        if p.id in spans:
+            s, e = spans[p.id]
+            end = f"{e:%Y-%m-%d %H:%M}" if e else "open"
+            lines.append(Text(f"phase {p.id}: {s:%Y-%m-%d %H:%M %z} → {end}"))
+    lines.append(Text(provenance, style="italic"))
+    return Panel(Group(*lines), title="trucewatch", border_style="blue")
+
+
+def compliance_table(ev: Evaluation) -> Table:
+    """Party × obligation: attributed violations, with contested/shared ones in brackets."""
+    t = Table(title="Compliance: violations per party and obligation",
+              caption="n (+m contested/shared): n attributed to the party alone, "
+                      "m where responsibility is contested or shared")
+    t.add_column("party")
+    t.add_column("side")
+    for ob in ev.matrix.obligations:
+        t.add_column(ob, justify="right")
+    for party, row in ev.matrix.rows.items():
+        cells = [str(row[ob]) for ob in ev.matrix.obligations]
+        t.add_row(party, ev.matrix.sides.get(party) or "–",
+                  *[Text(c, style="red" if c != "0" else "") for c in cells])
+    counts = ev.counts()
+    t.add_section()
+    t.add_row("spoiler activity", "–", *[
+        str(sum(1 for f in ev.findings if f.obligation == ob
+                and f.verdict == Verdict.SPOILER_ACTIVITY)) for ob in ev.matrix.obligations
+    ])
+    t.caption = (t.caption or "") + f"\nall findings: {counts}"
+    return t
+
+
+def incidents_table(ev: Evaluation) -> Table:
+    """One line per incident: what happened and its verdicts."""
+    t = Table(title="Incidents and verdicts", show_lines=False)
+    t.add_column("date")
+    t.add_column("id")
+    t.add_column("what, where")
+    t.add_column("verdicts")
+    t.add_column("responsible")
+    for inc in sorted(ev.incidents, key=lambda i: (i.date, i.id)):
+        findings = [f for f in ev.findings_for(inc.id) if f.verdict != Verdict.NOT_APPLICABLE
+                    or f.broker_involved]
+        verdicts = Text()
+        for f in findings:
+            label = "broker act" if f.broker_involved else f.verdict.value
+            style = "yellow" if f.broker_involved else VERDICT_STYLE[f.verdict]
+            verdicts.append(f"{label}: {f.obligation}\n", style=style)
+        if not findings:
+            verdicts.append("not applicable", style="dim")
+        resp = sorted({r.actor for f in findings for r in f.responsible})
+        status = {f.attribution_status for f in findings if f.responsible}
+        who = ", ".join(resp) or "–"
+        if AttributionStatus.CONTESTED in status:
+            who += " (contested)"
+        t.add_row(str(inc.date), inc.id,
+                  f"{inc.sub_event_type}, {inc.location.name} "
+                  f"({inc.fatalities.best} killed)", verdicts, who)
+    return t
+
+
+def contested_panel(ev: Evaluation) -> Group:
+    """Every incident with contested responsibility, with all its claims."""
+    parts: list[Table | Text] = []
+    by_id = {i.id: i for i in ev.incidents}
+    contested = [a for a in ev.attributions.values() if a.status == AttributionStatus.CONTESTED]
+    if not contested:
+        return Group(Text("No contested attributions."))
+    grades = {s.id: s for s in ev.sources}
+    for attr in sorted(contested, key=lambda a: by_id[a.incident].date):
+        inc = by_id[attr.incident]
+        shares = ", ".join(f"{a} {attr.shares[a]:.2f}" for a in attr.leading())
+        t = Table(title=f"{inc.id} · {inc.date} · {inc.location.name}: responsibility CONTESTED",
+                  caption=f"weights: {shares}", title_justify="left")
+        t.add_column("date")
+        t.add_column("claimant")
+        t.add_column("says")
+        t.add_column("about")
+        t.add_column("source (grade)")
+        t.add_column("text")
+        for c in ev.claims_for(inc.id):
+            s = grades.get(c.source)
+            grade = f"{s.reliability.value}{c.credibility.value}" if s else f"?{c.credibility.value}"
+            t.add_row(str(c.date), c.claimant, c.kind.value, c.subject or "–",
+                      f"{c.source} ({grade})", c.text)
+        parts.append(t)
+    return Group(*parts)
+
+
+def broker_table(ev: Evaluation) -> Table | None:
+    """Acts of a broker against a party: reported, not counted as a party's violation."""
+    rows = [f for f in ev.findings if f.broker_involved]
+    if not rows:
+        return None
+    t = Table(title="Acts by brokers (not counted as a party's violation)")
+    t.add_column("incident")
+    t.add_column("obligation")
+    t.add_column("why")
+    seen = set()
+    for f in rows:
+        if f.incident in seen:
+            continue
+        seen.add(f.incident)
+        t.add_row(f.incident, f.obligation, f.reasons[-1])
+    return t
+
+
+def timeline_panel(ev: Evaluation) -> Panel:
+    """Daily acts by the parties, the effective date and the detected breakdown."""
+    b = ev.breakdown
+    lines = []
+    peak = max((d.party_acts for d in ev.days), default=0) or 1
+    for d in ev.days:
+        mark = ""
+        if b.effective == d.day:
+            mark = "  ◀ agreement takes effect"
+        if b.day == d.day:
+            mark += "  ◀ BREAKDOWN detected"
+        bar = "█" * round(12 * d.party_acts / peak)
+        extra = f" spoiler {d.spoiler}" if d.spoiler else ""
+        lines.append(Text(f"{d.day}  {bar:<12} parties {d.party_acts} violations "
+                          f"{d.violations}{extra}{mark}",
+                          style="bold red" if b.day == d.day else ""))
+    if b.day:
+        verdict = (f"The truce broke down on {b.day}: acts by the parties returned to the "
+                   f"pre-truce level ({b.baseline:.2f}/day) and stayed there.")
+    else:
+        verdict = "No breakdown detected in this data."
+    lines.append(Text(verdict, style="bold"))
+    lines.append(Text(f"rule: {b.rule}", style="dim"))
+    return Panel(Group(*lines), title="Timeline (acts by parties per day)")
+
+
+def print_evaluation(console: Console, ev: Evaluation, provenance: str) -> None:
+    """The whole terminal report."""
+    console.print(header(ev, provenance))
+    console.print(compliance_table(ev))
+    console.print(incidents_table(ev))
+    console.print(Panel(contested_panel(ev), title="Contested responsibility: every claim kept"))
+    brokers = broker_table(ev)
+    if brokers is not None:
+        console.print(brokers)
+    console.print(timeline_panel(ev))
+    if ev.unresolved:
+        console.print(Text("Actor names not in the registry (kept, not attributed): "
+                           + ", ".join(sorted(ev.unresolved)), style="yellow"))
