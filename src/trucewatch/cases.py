@@ -35,8 +35,21 @@ def shipped_case_names() -> list[str]:
 def case_files(name: str) -> CaseFiles:
     """The files of shipped case ``name``."""
     if name not in shipped_case_names():
-        raise InputError([Problem(name, None, "no such shipped case",
-                                  f"known cases: {', '.join(shipped_case_names())}")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    "no such shipped case",
+                    f"known cases: {', '.join(shipped_case_names())}",
+                )
+            ]
+        )
     root = Path(str(_DIR / name))
-    return CaseFiles(name, root / "incidents.csv", root / "claims.yaml", root / "sources.yaml",
-                     root / "README.md")
+    return CaseFiles(
+        name,
+        root / "incidents.csv",
+        root / "claims.yaml",
+        root / "sources.yaml",
+        root / "README.md",
+    )

@@ -31,8 +31,8 @@ actors_app = typer.Typer(help="The actor registry: resolve names over time.", no
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(actors_app, name="actors")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = Console()
+err = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -111,8 +111,10 @@ def evaluate_cmd(
     from trucewatch.service import run_evaluation
 
     if incidents is None:
-        err.print("evaluate: give --incidents FILE (an ACLED CSV). Evaluating incidents stored in "
-                  "a database needs the storage layer, which this version does not have yet.")
+        err.print(
+            "evaluate: give --incidents FILE (an ACLED CSV). Evaluating incidents stored in "
+            "a database needs the storage layer, which this version does not have yet."
+        )
         raise typer.Exit(2)
     try:
         ev = run_evaluation(agreement, incidents, claims, sources)
@@ -120,8 +122,9 @@ def evaluate_cmd(
         _fail(e)
         return
     if out_file is not None:
-        out_file.write_text(json.dumps(ev.as_json(), indent=2, ensure_ascii=False, default=str),
-                            encoding="utf-8")
+        out_file.write_text(
+            json.dumps(ev.as_json(), indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+        )
     if as_json:
         _print_json(ev.as_json())
     elif out_file is None:
@@ -149,9 +152,15 @@ def agreement_check(
         a = load_agreement(file, actors=ActorRegistry.shipped())
     except InputError as e:
         if as_json:
-            _print_json({"valid": False, "problems": [
-                {"file": p.file, "line": p.line, "message": p.message, "hint": p.hint}
-                for p in e.problems]})
+            _print_json(
+                {
+                    "valid": False,
+                    "problems": [
+                        {"file": p.file, "line": p.line, "message": p.message, "hint": p.hint}
+                        for p in e.problems
+                    ],
+                }
+            )
             raise typer.Exit(1) from None
         _fail(e)
         return
@@ -164,7 +173,10 @@ def agreement_check(
         "brokers": a.brokers,
         "sides": {k: {"members": v.members, "allies": v.allies} for k, v in a.sides.items()},
         "excluded": a.excluded,
-        "phases": {p: [s.isoformat(), e.isoformat() if e else None] for p, (s, e) in spans.items()},
+        "phases": {
+            p: [start.isoformat(), end.isoformat() if end else None]
+            for p, (start, end) in spans.items()
+        },
         "zones": [z.id + (" (approximate)" if z.approximate else "") for z in a.zones],
         "obligations": [f"{o.id} ({o.kind})" for o in a.obligations],
     }
@@ -177,8 +189,9 @@ def agreement_check(
         allies = f" (allies: {', '.join(side.allies)})" if side.allies else ""
         out.print(f"  side {side_id}: {', '.join(side.members)}{allies}")
     out.print(f"  excluded: {', '.join(a.excluded) or 'none'}")
-    for pid, (s, e) in spans.items():
-        out.print(f"  phase {pid}: {s:%Y-%m-%d %H:%M %z} → {f'{e:%Y-%m-%d %H:%M %z}' if e else 'open'}")
+    for pid, (start, end) in spans.items():
+        until = f"{end:%Y-%m-%d %H:%M %z}" if end else "open"
+        out.print(f"  phase {pid}: {start:%Y-%m-%d %H:%M %z} → {until}")
     out.print(f"  zones: {', '.join(summary['zones']) or 'none'}")  # type: ignore[arg-type]
     out.print(f"  obligations: {', '.join(summary['obligations'])}")  # type: ignore[arg-type]
 
@@ -218,9 +231,7 @@ def agreement_schema(
 @actors_app.command("resolve")
 def actors_resolve(
     name: Annotated[str, typer.Argument(help="A name as a source writes it.")],
-    on: Annotated[
-        str | None, typer.Option(help="The date the name was used (YYYY-MM-DD).")
-    ] = None,
+    on: Annotated[str | None, typer.Option(help="The date the name was used (YYYY-MM-DD).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Resolve a name to a registry actor, as of a date.
@@ -243,18 +254,29 @@ def actors_resolve(
         if as_json:
             _print_json({"name": name, "resolved": None, "closest": close})
         else:
-            err.print(f"'{name}' is not in the actor registry"
-                      + (f" — did you mean {', '.join(close)}?" if close else ""))
+            err.print(
+                f"'{name}' is not in the actor registry"
+                + (f" — did you mean {', '.join(close)}?" if close else "")
+            )
         raise typer.Exit(1)
     actor = registry.get(res.actor_id)
-    data = {"name": name, "resolved": res.actor_id, "matched": res.matched,
-            "name_on_date": res.name_on_date, "in_use": res.in_use, "note": res.note,
-            "kind": actor.kind.value, "principals": registry.principals(res.actor_id, day)}
+    data = {
+        "name": name,
+        "resolved": res.actor_id,
+        "matched": res.matched,
+        "name_on_date": res.name_on_date,
+        "in_use": res.in_use,
+        "note": res.note,
+        "kind": actor.kind.value,
+        "principals": registry.principals(res.actor_id, day),
+    }
     if as_json:
         _print_json(data)
         return
-    out.print(f"{name!r} → [bold]{res.actor_id}[/bold] ({actor.kind.value}); "
-              f"called {res.name_on_date!r}{' on ' + on if on else ''}")
+    out.print(
+        f"{name!r} → [bold]{res.actor_id}[/bold] ({actor.kind.value}); "
+        f"called {res.name_on_date!r}{' on ' + on if on else ''}"
+    )
     if res.note:
         out.print(f"  note: {res.note}")
     chain = registry.principals(res.actor_id, day)

@@ -74,13 +74,19 @@ class Evaluation:
             "attributions": [a.model_dump(mode="json") for a in self.attributions.values()],
             "compliance": self.matrix.as_dict(),
             "timeline": [
-                {"date": d.day.isoformat(), "party_acts": d.party_acts, "violations": d.violations,
-                 "spoiler_activity": d.spoiler, "permitted": d.permitted, "in_effect": d.in_effect}
+                {
+                    "date": d.day.isoformat(),
+                    "party_acts": d.party_acts,
+                    "violations": d.violations,
+                    "spoiler_activity": d.spoiler,
+                    "permitted": d.permitted,
+                    "in_effect": d.in_effect,
+                }
                 for d in self.days
             ],
             "breakdown": {
                 "date": b.day.isoformat() if b.day else None,
-                "baseline_per_day": round(b.baseline, 3),
+                "baseline_fatalities_per_day": round(b.baseline, 3),
                 "effective": b.effective.isoformat() if b.effective else None,
                 "rule": b.rule,
             },
@@ -112,8 +118,9 @@ def run_evaluation(
 def run_demo(*, actors: ActorRegistry | None = None) -> Evaluation:
     """The Sept 2016 Syria case end to end, from the shipped files."""
     files = case_files(DEMO_CASE)
-    return run_evaluation(DEMO_AGREEMENT, files.incidents, files.claims, files.sources,
-                          actors=actors)
+    return run_evaluation(
+        DEMO_AGREEMENT, files.incidents, files.claims, files.sources, actors=actors
+    )
 
 
 def _evaluate(

@@ -57,13 +57,13 @@ class LineMap:
         def walk(n: yaml.Node, path: PathKey) -> None:
             if isinstance(n, yaml.MappingNode):
                 for key_node, value_node in n.value:
-                    key = path + (str(key_node.value),)
+                    key = (*path, str(key_node.value))
                     lines[key] = key_node.start_mark.line + 1
                     walk(value_node, key)
             elif isinstance(n, yaml.SequenceNode):
                 for i, item in enumerate(n.value):
-                    lines[path + (i,)] = item.start_mark.line + 1
-                    walk(item, path + (i,))
+                    lines[(*path, i)] = item.start_mark.line + 1
+                    walk(item, (*path, i))
 
         walk(node, ())
         return cls(lines)

@@ -34,8 +34,14 @@ def parse_agreement(text: str, *, name: str, actors: ActorRegistry) -> Agreement
 def _validated(data: Any, lines: Any, name: str, actors: ActorRegistry) -> Agreement:
     if not isinstance(data, dict):
         raise InputError(
-            [Problem(name, 1, "an agreement file is a mapping with id, title, sides, phases …",
-                     "start from one of the shipped agreements (trucewatch agreement list)")]
+            [
+                Problem(
+                    name,
+                    1,
+                    "an agreement file is a mapping with id, title, sides, phases …",
+                    "start from one of the shipped agreements (trucewatch agreement list)",
+                )
+            ]
         )
     try:
         agreement = Agreement.model_validate(data)

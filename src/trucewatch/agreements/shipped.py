@@ -26,6 +26,6 @@ def agreement_path(ref: str) -> Path:
         return Path(str(_DIR / f"{ref}.yaml"))
     import difflib
 
-    close = difflib.get_close_matches(ref, shipped_agreement_ids(), n=3, cutoff=0.4)
+    close = difflib.get_close_matches(ref, shipped_agreement_ids(), n=3, cutoff=0.8)
     hint = f"did you mean {', '.join(close)}?" if close else "see `trucewatch agreement list`"
     raise InputError([Problem(ref, None, "no such agreement file or shipped agreement id", hint)])

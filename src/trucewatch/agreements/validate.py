@@ -56,19 +56,28 @@ def _check_actors(a: Agreement, actors: ActorRegistry, c: _Collector) -> None:
     seen: dict[str, str] = {}
     for side_id, side in a.sides.items():
         if not side.members:
-            c.add(("sides", side_id), f"side '{side_id}' has no members",
-                  "list the parties that accepted the agreement under members")
+            c.add(
+                ("sides", side_id),
+                f"side '{side_id}' has no members",
+                "list the parties that accepted the agreement under members",
+            )
         for role in ("members", "allies"):
             for i, actor_id in enumerate(getattr(side, role)):
                 path: PathKey = ("sides", side_id, role, i)
                 _check_actor(actor_id, path, actors, c)
                 if actor_id in seen and seen[actor_id] != side_id:
-                    c.add(path, f"actor '{actor_id}' is on two sides ('{seen[actor_id]}' and "
-                          f"'{side_id}')", "an actor belongs to one side; remove it from one")
+                    c.add(
+                        path,
+                        f"actor '{actor_id}' is on two sides ('{seen[actor_id]}' and '{side_id}')",
+                        "an actor belongs to one side; remove it from one",
+                    )
                 seen[actor_id] = side_id
                 if actor_id in a.excluded:
-                    c.add(path, f"actor '{actor_id}' is both excluded and on side '{side_id}'",
-                          "remove it from the side or from excluded")
+                    c.add(
+                        path,
+                        f"actor '{actor_id}' is both excluded and on side '{side_id}'",
+                        "remove it from the side or from excluded",
+                    )
 
 
 def _check_duplicates(a: Agreement, c: _Collector) -> None:
@@ -82,8 +91,11 @@ def _check_duplicates(a: Agreement, c: _Collector) -> None:
         for i, item_id in enumerate(ids):
             if item_id in first:
                 line = c.lines.line_of((key, first[item_id]))
-                c.add((key, i, "id"), f"duplicate id '{item_id}' (first used on line {line})",
-                      "give each one a distinct id")
+                c.add(
+                    (key, i, "id"),
+                    f"duplicate id '{item_id}' (first used on line {line})",
+                    "give each one a distinct id",
+                )
             else:
                 first[item_id] = i
 
@@ -94,25 +106,34 @@ def _check_phases(a: Agreement, c: _Collector) -> None:
         if phase.after is not None and phase.after not in ids:
             _unknown(c, ("phases", i, "after"), "phase", phase.after, ids)
         if phase.after == phase.id:
-            c.add(("phases", i, "after"), f"phase '{phase.id}' starts after itself",
-                  "name the phase it follows")
+            c.add(
+                ("phases", i, "after"),
+                f"phase '{phase.id}' starts after itself",
+                "name the phase it follows",
+            )
     spans = a.phase_spans()
     for i, phase in enumerate(a.phases):
         if phase.id not in spans:
             continue
         start, end = spans[phase.id]
         if end is not None and end <= start:
-            c.add(("phases", i), f"phase '{phase.id}' ends before it starts",
-                  "check its start and end")
+            c.add(
+                ("phases", i),
+                f"phase '{phase.id}' ends before it starts",
+                "check its start and end",
+            )
         for j in range(i):
             other = a.phases[j]
             if other.id not in spans or other.id == phase.id:
                 continue
             if _overlap(spans[other.id], (start, end)):
-                c.add(("phases", i), f"phase '{phase.id}' overlaps phase '{other.id}' "
-                      f"(line {c.lines.line_of(('phases', j))})",
-                      "phases follow one another: make one end before the next starts, "
-                      "or start it with 'after'")
+                c.add(
+                    ("phases", i),
+                    f"phase '{phase.id}' overlaps phase '{other.id}' "
+                    f"(line {c.lines.line_of(('phases', j))})",
+                    "phases follow one another: make one end before the next starts, "
+                    "or start it with 'after'",
+                )
 
 
 def _overlap(x: tuple[datetime, datetime | None], y: tuple[datetime, datetime | None]) -> bool:
@@ -141,38 +162,47 @@ def _check_obligations(a: Agreement, c: _Collector) -> None:
     for i, ob in enumerate(a.obligations):
         base: PathKey = ("obligations", i)
         if not ob.binds:
-            c.add(base + ("binds",), f"obligation '{ob.id}' binds nobody",
-                  f"list the sides it binds, e.g. binds: [{', '.join(a.sides)}]")
+            c.add(
+                (*base, "binds"),
+                f"obligation '{ob.id}' binds nobody",
+                f"list the sides it binds, e.g. binds: [{', '.join(a.sides)}]",
+            )
         for k, side_id in enumerate(ob.binds):
             if side_id not in a.sides:
-                _unknown(c, base + ("binds", k), "side", side_id, a.sides)
+                _unknown(c, (*base, "binds", k), "side", side_id, a.sides)
         for k, phase_id in enumerate(ob.phases):
             if phase_id not in phase_ids:
-                _unknown(c, base + ("phases", k), "phase", phase_id, phase_ids)
+                _unknown(c, (*base, "phases", k), "phase", phase_id, phase_ids)
         if not isinstance(ob, EventObligation):
             continue
         for key in ("within", "outside"):
             for k, zone_id in enumerate(getattr(ob, key)):
                 if zone_id not in zone_ids:
-                    _unknown(c, base + (key, k), "zone", zone_id, zone_ids)
+                    _unknown(c, (*base, key, k), "zone", zone_id, zone_ids)
         for k, access_id in enumerate(ob.access):
             if access_id not in access_ids:
-                _unknown(c, base + ("access", k), "access commitment", access_id, access_ids)
+                _unknown(c, (*base, "access", k), "access commitment", access_id, access_ids)
         for e, ex in enumerate(ob.exemptions):
-            epath = base + ("except", e)
+            epath = (*base, "except", e)
             for k, zone_id in enumerate(ex.within):
                 if zone_id not in zone_ids:
-                    _unknown(c, epath + ("within", k), "zone", zone_id, zone_ids)
+                    _unknown(c, (*epath, "within", k), "zone", zone_id, zone_ids)
             if ex.targets == "excluded" and not a.excluded:
-                c.add(epath + ("targets",), "exemption 'targets: excluded' but the agreement "
-                      "excludes no group", "list the excluded groups under 'excluded'")
+                c.add(
+                    (*epath, "targets"),
+                    "exemption 'targets: excluded' but the agreement excludes no group",
+                    "list the excluded groups under 'excluded'",
+                )
             elif isinstance(ex.targets, list):
                 for k, target in enumerate(ex.targets):
                     if target not in a.excluded:
-                        c.add(epath + ("targets", k), f"exemption names '{target}', which is "
-                              "not an excluded group of this agreement",
-                              f"exempt only excluded groups ({', '.join(a.excluded) or 'none'})"
-                              " or add it to 'excluded'")
+                        c.add(
+                            (*epath, "targets", k),
+                            f"exemption names '{target}', which is "
+                            "not an excluded group of this agreement",
+                            f"exempt only excluded groups ({', '.join(a.excluded) or 'none'})"
+                            " or add it to 'excluded'",
+                        )
 
 
 def _check_access(a: Agreement, c: _Collector) -> None:

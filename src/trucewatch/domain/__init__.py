@@ -4,7 +4,7 @@ Every other layer speaks in these types; keeping them free of storage and HTTP
 concerns is what lets the engine run the same on one machine or many.
 """
 
-from trucewatch.domain.actor import Actor, ActorKind, Affiliation, ActorName, Relation
+from trucewatch.domain.actor import Actor, ActorKind, ActorName, Affiliation, Relation
 from trucewatch.domain.agreement import (
     AccessCommitment,
     ActPattern,
@@ -18,7 +18,13 @@ from trucewatch.domain.agreement import (
     Zone,
 )
 from trucewatch.domain.claim import Claim, ClaimKind
-from trucewatch.domain.finding import Attribution, AttributionStatus, Finding, Responsibility, Verdict
+from trucewatch.domain.finding import (
+    Attribution,
+    AttributionStatus,
+    Finding,
+    Responsibility,
+    Verdict,
+)
 from trucewatch.domain.incident import (
     CasualtyRange,
     Incident,

@@ -51,17 +51,22 @@ class Phase(DomainModel):
     @model_validator(mode="after")
     def _one_start(self) -> Phase:
         if (self.start is None) == (self.after is None):
-            raise ValueError("a phase needs exactly one of 'start' (a time) or 'after' (a phase id)")
+            raise ValueError(
+                "a phase needs exactly one of 'start' (a time) or 'after' (a phase id)"
+            )
         if self.days is not None and self.end is not None:
             raise ValueError("give either 'days' or 'end' for a phase, not both")
-        for name in ("start", "end"):
-            value = getattr(self, name)
-            if value is not None and value.tzinfo is None:
-                raise ValueError(
-                    f"'{name}' needs a UTC offset, e.g. 2016-09-12T19:00+03:00, "
-                    "so that the phase begins at the right moment"
-                )
         return self
+
+    @field_validator("start", "end")
+    @classmethod
+    def _has_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError(
+                "needs a UTC offset, e.g. 2016-09-12T19:00+03:00, "
+                "so that the phase begins at the right moment"
+            )
+        return value
 
 
 class ZoneKind(StrEnum):
@@ -89,7 +94,9 @@ class Circle(DomainModel):
 class Route(DomainModel):
     """A line through points, with a buffer either side."""
 
-    points: list[tuple[float, float]] = Field(min_length=2, description="[latitude, longitude] pairs")
+    points: list[tuple[float, float]] = Field(
+        min_length=2, description="[latitude, longitude] pairs"
+    )
     buffer_km: float = Field(gt=0)
     through: list[str] = Field(default_factory=list, description="names of the places it passes")
 
@@ -135,7 +142,9 @@ class ActPattern(DomainModel):
     def _known_event_types(cls, values: list[str]) -> list[str]:
         for v in values:
             if v not in EVENT_TYPES:
-                raise ValueError(f"unknown ACLED event_type {v!r}; use one of {sorted(EVENT_TYPES)}")
+                raise ValueError(
+                    f"unknown ACLED event_type {v!r}; use one of {sorted(EVENT_TYPES)}"
+                )
         return values
 
     @field_validator("sub_event_type")
@@ -234,7 +243,9 @@ class AccessCommitment(DomainModel):
     standard: Literal["unimpeded", "sustained", "as_agreed"] = "unimpeded"
     areas: list[str] = Field(default_factory=list)
     routes: list[str] = Field(default_factory=list)
-    people: int | None = Field(default=None, ge=0, description="people the commitment is meant to reach")
+    people: int | None = Field(
+        default=None, ge=0, description="people the commitment is meant to reach"
+    )
     text: str | None = None
     source: str | None = None
 
@@ -253,7 +264,9 @@ class Agreement(DomainModel):
     id: str = Field(pattern=_ID)
     title: str
     signed: date
-    timezone: str = Field(default="UTC", description="IANA zone for incident dates, e.g. Asia/Damascus")
+    timezone: str = Field(
+        default="UTC", description="IANA zone for incident dates, e.g. Asia/Damascus"
+    )
     ceasefire_type: Literal["definitive", "preliminary", "simple_cessation"] | None = None
     pax_id: int | None = None
     sources: list[str] = Field(min_length=1)

@@ -72,6 +72,10 @@ class Finding(DomainModel):
     broker_involved: str | None = Field(
         default=None, description="broker that acted against a party (not a party's violation)"
     )
+    would_be: Verdict | None = Field(
+        default=None,
+        description="for before_effect: the verdict had the obligation been in effect (baseline)",
+    )
     timing_uncertain: bool = False
     depends_on_approximate_zone: bool = False
     reasons: list[str] = Field(default_factory=list)

@@ -101,7 +101,9 @@ class Incident(DomainModel):
     @classmethod
     def _known_event_type(cls, value: str) -> str:
         if value not in EVENT_TYPES:
-            raise ValueError(f"unknown ACLED event_type {value!r}; use one of {sorted(EVENT_TYPES)}")
+            raise ValueError(
+                f"unknown ACLED event_type {value!r}; use one of {sorted(EVENT_TYPES)}"
+            )
         return value
 
     @model_validator(mode="after")

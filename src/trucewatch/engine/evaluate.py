@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from trucewatch.actors import ActorRegistry
 from trucewatch.domain import (
@@ -89,8 +90,9 @@ def evaluate(
     obligations = [o for o in agreement.obligations if isinstance(o, EventObligation)]
     findings: list[Finding] = []
     for incident in incidents:
-        attribution = attribute_incident(incident, by_incident.get(incident.id, []), ctx.sources,
-                                         actors)
+        attribution = attribute_incident(
+            incident, by_incident.get(incident.id, []), ctx.sources, actors
+        )
         findings.extend(_check(ctx, incident, ob, attribution) for ob in obligations)
     return findings
 
@@ -102,15 +104,22 @@ def attribute_incident(
     named = {c.claimant for c in claims} | {c.subject for c in claims if c.subject}
     principals = {a: actors.principals(a, incident.date) for a in named if a in actors}
     unidentified = frozenset(a.id for a in actors if a.kind == ActorKind.UNIDENTIFIED)
-    return attribute(incident, claims, sources, principals=principals,
-                     not_attributable=unidentified)
+    return attribute(
+        incident, claims, sources, principals=principals, not_attributable=unidentified
+    )
 
 
 def _describe(incident: Incident) -> str:
     loc = incident.location
-    return (f"{incident.sub_event_type} ({incident.event_type}) at "
-            f"{loc.latitude:.2f},{loc.longitude:.2f} ({loc.name}) on {incident.date}"
-            + ("" if incident.time_precision == 1 else f" [date precise to the {incident.date_precision}]"))
+    return (
+        f"{incident.sub_event_type} ({incident.event_type}) at "
+        f"{loc.latitude:.2f},{loc.longitude:.2f} ({loc.name}) on {incident.date}"
+        + (
+            ""
+            if incident.time_precision == 1
+            else f" [date precise to the {incident.date_precision}]"
+        )
+    )
 
 
 def _matches(incident: Incident, ob: EventObligation) -> bool:
@@ -125,7 +134,7 @@ def _matches(incident: Incident, ob: EventObligation) -> bool:
 def _merged(windows: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for start, end in sorted(windows, key=lambda w: w[0]):
-        if merged and (merged[-1][1] is None or start <= merged[-1][1]):  # type: ignore[operator]
+        if merged and (merged[-1][1] is None or start <= merged[-1][1]):
             last_start, last_end = merged[-1]
             new_end = None if last_end is None or end is None else max(last_end, end)
             merged[-1] = (last_start, new_end)
@@ -153,8 +162,14 @@ def _timing(ctx: _Context, incident: Incident, ob: EventObligation) -> tuple[str
     phase = _phase_at(ctx, phase_ids, start, end)
     if inside:
         return "in", f"phase {phase}", False
-    return "in", (f"phase {phase}, but the date ({incident.date_precision} precision) straddles a "
-                  "boundary of the obligation's phases"), True
+    return (
+        "in",
+        (
+            f"phase {phase}, but the date ({incident.date_precision} precision) straddles a "
+            "boundary of the obligation's phases"
+        ),
+        True,
+    )
 
 
 def _phase_at(ctx: _Context, phase_ids: list[str], start: datetime, end: datetime) -> str:
@@ -198,8 +213,10 @@ def _exempt(
     if ex.within:
         where = ctx.zones.any_inside(ex.within, incident.location)
         if where == Membership.UNKNOWN:
-            notes.append(f"cannot tell whether it was inside {', '.join(ex.within)} "
-                         f"(location precision {incident.location.geo_precision})")
+            notes.append(
+                f"cannot tell whether it was inside {', '.join(ex.within)} "
+                f"(location precision {incident.location.geo_precision})"
+            )
             return False
         if where == Membership.OUTSIDE:
             notes.append(f"outside {', '.join(ex.within)}")
@@ -213,8 +230,10 @@ def _exempt(
     else:
         ok = bool(armed) and all(t.via in ex.targets or t.actor in ex.targets for t in armed)
     named = ", ".join(t.describe() for t in targets) or "no identified target"
-    notes.append(f"target {named} {'is' if ok else 'is not'} "
-                 f"{'an excluded group' if ex.targets == 'excluded' else 'an exempted target'}")
+    notes.append(
+        f"target {named} {'is' if ok else 'is not'} "
+        f"{'an excluded group' if ex.targets == 'excluded' else 'an exempted target'}"
+    )
     return ok
 
 
@@ -223,28 +242,41 @@ def _check(ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribu
     reasons: list[str] = []
 
     def finding(verdict: Verdict, **kw: object) -> Finding:
-        return Finding(incident=incident.id, obligation=ob.id, verdict=verdict,
-                       reasons=reasons, **kw)  # type: ignore[arg-type]
+        return Finding(
+            incident=incident.id, obligation=ob.id, verdict=verdict, reasons=reasons, **kw
+        )
 
     if not _matches(incident, ob):
         reasons.append(f"{act}: not an act that '{ob.id}' prohibits → not applicable")
         return finding(Verdict.NOT_APPLICABLE)
     when, phrase, uncertain = _timing(ctx, incident, ob)
     reasons.append(f"{act}, {phrase}")
-    if when == "before":
-        # Who did it still matters before effect: it is the baseline a truce is judged against.
-        candidates, _ = _candidates(incident, attr)
-        parties = [
-            Responsibility(actor=a, side=s.side, confidence=round(min(share, 0.8), 4))
-            for a, share in candidates.items()
-            if (s := ctx.roles.standing(a, incident.date)).kind
-            in (StandingKind.MEMBER, StandingKind.ALLY)
-        ]
-        reasons.append(f"→ before effect: '{ob.id}' did not yet bind anyone")
-        return finding(Verdict.BEFORE_EFFECT, responsible=parties, attribution_status=attr.status)
     if when == "outside":
         reasons.append("→ not applicable at that time")
         return finding(Verdict.NOT_APPLICABLE)
+    judged = _judge(ctx, incident, ob, attr, reasons, uncertain)
+    if when == "before":
+        # Who did what still matters before effect: it is the baseline a truce is judged by.
+        reasons[-1] = reasons[-1].replace("→ ", "(had it been in effect: ", 1) + ")"
+        reasons.append(f"→ before effect: '{ob.id}' did not yet bind anyone")
+        return judged.model_copy(update={"verdict": Verdict.BEFORE_EFFECT,
+                                         "would_be": judged.verdict, "reasons": reasons})
+    return judged
+
+
+def _judge(
+    ctx: _Context,
+    incident: Incident,
+    ob: EventObligation,
+    attr: Attribution,
+    reasons: list[str],
+    uncertain: bool,
+) -> Finding:
+    """Steps 3–5 of the module docstring: where, who, and the verdict."""
+
+    def finding(verdict: Verdict, **kw: Any) -> Finding:
+        return Finding(incident=incident.id, obligation=ob.id, verdict=verdict,
+                       reasons=reasons, **kw)
 
     approximate = False
     for key, wanted in (("within", Membership.INSIDE), ("outside", Membership.OUTSIDE)):
@@ -254,8 +286,10 @@ def _check(ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribu
         approximate |= any(ctx.zones.zones[z].approximate for z in zone_ids)
         where = ctx.zones.any_inside(zone_ids, incident.location)
         if where == Membership.UNKNOWN:
-            reasons.append(f"location precision does not tell whether it was inside "
-                           f"{', '.join(zone_ids)}; evaluated as if it applies")
+            reasons.append(
+                f"location precision does not tell whether it was inside "
+                f"{', '.join(zone_ids)}; evaluated as if it applies"
+            )
             uncertain = True
         elif where != wanted:
             reasons.append(f"'{ob.id}' applies only {key} {', '.join(zone_ids)} → not applicable")
@@ -263,26 +297,41 @@ def _check(ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribu
 
     candidates, battle = _candidates(incident, attr)
     standings = {a: ctx.roles.standing(a, incident.date) for a in candidates}
-    bound = {a: s for a, s in standings.items()
-             if s.kind in (StandingKind.MEMBER, StandingKind.ALLY) and s.side in ob.binds}
-    spoilers = {a: s for a, s in standings.items()
-                if s.kind in (StandingKind.EXCLUDED, StandingKind.OUTSIDER)}
+    bound = {
+        a: s
+        for a, s in standings.items()
+        if s.kind in (StandingKind.MEMBER, StandingKind.ALLY) and s.side in ob.binds
+    }
+    spoilers = {
+        a: s
+        for a, s in standings.items()
+        if s.kind in (StandingKind.EXCLUDED, StandingKind.OUTSIDER)
+    }
     brokers = {a: s for a, s in standings.items() if s.kind == StandingKind.BROKER}
-    unbound_parties = {a: s for a, s in standings.items()
-                       if s.kind in (StandingKind.MEMBER, StandingKind.ALLY)
-                       and s.side not in ob.binds}
+    unbound_parties = {
+        a: s
+        for a, s in standings.items()
+        if s.kind in (StandingKind.MEMBER, StandingKind.ALLY) and s.side not in ob.binds
+    }
     if battle:
-        reasons.append("a battle between " + " and ".join(s.describe() for s in standings.values())
-                       + "; the record does not say who attacked")
+        reasons.append(
+            "a battle between "
+            + " and ".join(s.describe() for s in standings.values())
+            + "; the record does not say who attacked"
+        )
     elif candidates:
-        reasons.append("who: " + ", ".join(f"{s.describe()} {candidates[a]:.2f}"
-                                           for a, s in standings.items())
-                       + f" (attribution {attr.status.value})")
+        reasons.append(
+            "who: "
+            + ", ".join(f"{s.describe()} {candidates[a]:.2f}" for a, s in standings.items())
+            + f" (attribution {attr.status.value})"
+        )
 
     status = AttributionStatus.UNATTRIBUTED if battle else attr.status
     cap = CONFIDENCE_CAP[status] * (UNCERTAIN_TIMING_FACTOR if uncertain else 1.0)
     for ex in ob.exemptions:
-        approximate |= any(ctx.zones.zones[z].approximate for z in ex.within if z in ctx.zones.zones)
+        approximate |= any(
+            ctx.zones.zones[z].approximate for z in ex.within if z in ctx.zones.zones
+        )
 
     if bound:
         exempt_notes: list[str] = []
@@ -290,59 +339,99 @@ def _check(ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribu
         for actor, standing in bound.items():
             targets = _targets(incident, ctx, actor, battle)
             if not any(_exempt(ctx, incident, ex, targets, exempt_notes) for ex in ob.exemptions):
-                liable.append(Responsibility(actor=actor, side=standing.side,
-                                             confidence=round(min(candidates[actor], cap), 4)))
+                liable.append(
+                    Responsibility(
+                        actor=actor,
+                        side=standing.side,
+                        confidence=round(min(candidates[actor], cap), 4),
+                    )
+                )
         reasons.extend(dict.fromkeys(exempt_notes))
         if not liable:
             civilians = incident.civilian_fatalities.best if incident.civilian_fatalities else None
             if spoilers:
-                reasons.append("fighting excluded groups is exempt for the parties; "
-                               + ", ".join(s.describe() for s in spoilers.values())
-                               + " → spoiler activity")
-                return finding(Verdict.SPOILER_ACTIVITY, attribution_status=status,
-                               depends_on_approximate_zone=approximate, timing_uncertain=uncertain,
-                               responsible=_spoiler_responsibility(spoilers, candidates, cap))
+                reasons.append(
+                    "fighting excluded groups is exempt for the parties; "
+                    + ", ".join(s.describe() for s in spoilers.values())
+                    + " → spoiler activity"
+                )
+                return finding(
+                    Verdict.SPOILER_ACTIVITY,
+                    attribution_status=status,
+                    depends_on_approximate_zone=approximate,
+                    timing_uncertain=uncertain,
+                    responsible=_spoiler_responsibility(spoilers, candidates, cap),
+                )
             note = f"; {civilians} civilian deaths reported" if civilians else ""
             reasons.append(f"→ permitted by an exemption of '{ob.id}'{note}")
-            return finding(Verdict.PERMITTED, attribution_status=status,
-                           depends_on_approximate_zone=approximate, timing_uncertain=uncertain)
+            return finding(
+                Verdict.PERMITTED,
+                attribution_status=status,
+                depends_on_approximate_zone=approximate,
+                timing_uncertain=uncertain,
+            )
         others = [f"{a} {candidates[a]:.2f}" for a in candidates if a not in bound]
         if others:
             reasons.append("other accounts point at " + ", ".join(others))
         who = " and ".join(r.actor for r in liable)
         verb = "contested between" if status == AttributionStatus.CONTESTED else "by"
         reasons.append(f"→ violates {ob.id} ({verb} {who})")
-        return finding(Verdict.VIOLATION, responsible=liable, attribution_status=status,
-                       timing_uncertain=uncertain, depends_on_approximate_zone=approximate)
+        return finding(
+            Verdict.VIOLATION,
+            responsible=liable,
+            attribution_status=status,
+            timing_uncertain=uncertain,
+            depends_on_approximate_zone=approximate,
+        )
 
     if spoilers and sum(candidates[a] for a in spoilers) >= sum(candidates[a] for a in brokers):
-        reasons.append(", ".join(s.describe() for s in spoilers.values())
-                       + ": its acts are spoiler activity, not a party's violation")
-        return finding(Verdict.SPOILER_ACTIVITY, attribution_status=status,
-                       timing_uncertain=uncertain,
-                       responsible=_spoiler_responsibility(spoilers, candidates, cap))
+        reasons.append(
+            ", ".join(s.describe() for s in spoilers.values())
+            + ": its acts are spoiler activity, not a party's violation"
+        )
+        return finding(
+            Verdict.SPOILER_ACTIVITY,
+            attribution_status=status,
+            timing_uncertain=uncertain,
+            responsible=_spoiler_responsibility(spoilers, candidates, cap),
+        )
     if brokers:
         broker = next(iter(brokers.values()))
         targets = _targets(incident, ctx, broker.actor, battle)
         against = ", ".join(t.describe() for t in targets) or "an unidentified target"
-        reasons.append(f"{broker.describe()} is a broker of this agreement, not bound by its "
-                       f"obligations: recorded as a broker's act against {against}, "
-                       "not as a party's violation")
-        return finding(Verdict.NOT_APPLICABLE, broker_involved=broker.via or broker.actor,
-                       attribution_status=status, timing_uncertain=uncertain)
+        reasons.append(
+            f"{broker.describe()} is a broker of this agreement, not bound by its "
+            f"obligations: recorded as a broker's act against {against}, "
+            "not as a party's violation"
+        )
+        return finding(
+            Verdict.NOT_APPLICABLE,
+            broker_involved=broker.via or broker.actor,
+            attribution_status=status,
+            timing_uncertain=uncertain,
+        )
     if unbound_parties:
         names = ", ".join(s.describe() for s in unbound_parties.values())
-        reasons.append(f"{names}: not bound by '{ob.id}' (it binds {', '.join(ob.binds)}) "
-                       "→ not applicable")
+        reasons.append(
+            f"{names}: not bound by '{ob.id}' (it binds {', '.join(ob.binds)}) → not applicable"
+        )
         return finding(Verdict.NOT_APPLICABLE, attribution_status=status)
-    reasons.append(f"a prohibited act while '{ob.id}' was in effect; who did it is not "
-                   f"established → violates {ob.id} (unattributed)")
-    return finding(Verdict.VIOLATION, attribution_status=AttributionStatus.UNATTRIBUTED,
-                   timing_uncertain=uncertain, depends_on_approximate_zone=approximate)
+    reasons.append(
+        f"a prohibited act while '{ob.id}' was in effect; who did it is not "
+        f"established → violates {ob.id} (unattributed)"
+    )
+    return finding(
+        Verdict.VIOLATION,
+        attribution_status=AttributionStatus.UNATTRIBUTED,
+        timing_uncertain=uncertain,
+        depends_on_approximate_zone=approximate,
+    )
 
 
 def _spoiler_responsibility(
     spoilers: dict[str, Standing], candidates: dict[str, float], cap: float
 ) -> list[Responsibility]:
-    return [Responsibility(actor=a, side=None, confidence=round(min(candidates[a], cap), 4))
-            for a in spoilers]
+    return [
+        Responsibility(actor=a, side=None, confidence=round(min(candidates[a], cap), 4))
+        for a in spoilers
+    ]

@@ -86,9 +86,9 @@ class AgreementRoles:
         for principal in chain:
             if principal in self._brokers:
                 return Standing(actor_id, StandingKind.BROKER, via=principal)
-        kind = self.actors.get(actor_id).kind
-        if kind == ActorKind.UNIDENTIFIED:
+        actor_kind = self.actors.get(actor_id).kind
+        if actor_kind == ActorKind.UNIDENTIFIED:
             return Standing(actor_id, StandingKind.UNIDENTIFIED)
-        if kind in _NON_BELLIGERENT:
+        if actor_kind in _NON_BELLIGERENT:
             return Standing(actor_id, StandingKind.NON_BELLIGERENT)
         return Standing(actor_id, StandingKind.OUTSIDER)

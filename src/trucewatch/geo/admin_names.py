@@ -16,13 +16,27 @@ import unicodedata
 GOVERNORATES: dict[str, tuple[str, ...]] = {
     "SY01 Damascus": ("Damascus", "Dimashq", "Damascus Governorate"),
     "SY02 Aleppo": ("Aleppo", "Halab", "Aleppo Governorate"),
-    "SY03 Rural Damascus": ("Rural Damascus", "Rif Dimashq", "Rif Dimashq Governorate", "Reef Damascus", "Damascus Countryside"),
+    "SY03 Rural Damascus": (
+        "Rural Damascus",
+        "Rif Dimashq",
+        "Rif Dimashq Governorate",
+        "Reef Damascus",
+        "Damascus Countryside",
+    ),
     "SY04 Homs": ("Homs", "Hims", "Homs Governorate"),
     "SY05 Hama": ("Hama", "Hamah", "Hamah Governorate", "Hama Governorate"),
     "SY06 Lattakia": ("Lattakia", "Latakia", "Al Ladhiqiyah", "Latakia Governorate"),
     "SY07 Idleb": ("Idleb", "Idlib", "Idlib Governorate"),
     "SY08 Al-Hasakeh": ("Al-Hasakeh", "Hasakah", "Al Hasakah", "Hasaka", "Al Hasakah Governorate"),
-    "SY09 Deir-ez-Zor": ("Deir-ez-Zor", "Deir ez-Zor", "Deir ez Zor", "Dayr az Zawr", "Deir al-Zour", "Deir Ezzor", "Deir ez Zor Governorate"),
+    "SY09 Deir-ez-Zor": (
+        "Deir-ez-Zor",
+        "Deir ez-Zor",
+        "Deir ez Zor",
+        "Dayr az Zawr",
+        "Deir al-Zour",
+        "Deir Ezzor",
+        "Deir ez Zor Governorate",
+    ),
     "SY10 Tartous": ("Tartous", "Tartus", "Tartus Governorate"),
     "SY11 Ar-Raqqa": ("Ar-Raqqa", "Raqqa", "Ar Raqqah", "Raqqah", "Ar Raqqah Governorate"),
     "SY12 Dar'a": ("Dar'a", "Daraa", "Deraa", "Daraa Governorate"),
@@ -42,7 +56,9 @@ def admin_key(name: str) -> str:
 
 
 _CANONICAL: dict[str, str] = {
-    admin_key(v): code for code, variants in GOVERNORATES.items() for v in (code.split(" ", 1)[1], *variants)
+    admin_key(v): code
+    for code, variants in GOVERNORATES.items()
+    for v in (code.split(" ", 1)[1], *variants)
 }
 _CANONICAL.update({code.split(" ", 1)[0].lower(): code for code in GOVERNORATES})
 

@@ -76,8 +76,9 @@ class ZoneIndex:
                 answers.append(Membership.UNKNOWN)
         point_known = location.geo_precision < 3
         if zone.around is not None:
-            d = haversine_km(location.latitude, location.longitude,
-                             zone.around.latitude, zone.around.longitude)
+            d = haversine_km(
+                location.latitude, location.longitude, zone.around.latitude, zone.around.longitude
+            )
             answers.append(self._by_point(point_known, d <= zone.around.radius_km))
         if zone.route is not None:
             d = _route_distance_km(zone, location.latitude, location.longitude)

@@ -28,8 +28,10 @@ def header(ev: Evaluation, provenance: str) -> Panel:
     """Agreement, phases and where the data comes from."""
     a = ev.agreement
     spans = a.phase_spans()
-    lines = [Text(a.title, style="bold"), Text(f"id {a.id} · signed {a.signed} · brokers "
-                                              f"{', '.join(a.brokers)}")]
+    lines = [
+        Text(a.title, style="bold"),
+        Text(f"id {a.id} · signed {a.signed} · brokers {', '.join(a.brokers)}"),
+    ]
     for p in a.phases:
         if p.id in spans:
             s, e = spans[p.id]
@@ -41,23 +43,38 @@ def header(ev: Evaluation, provenance: str) -> Panel:
 
 def compliance_table(ev: Evaluation) -> Table:
     """Party × obligation: attributed violations, with contested/shared ones in brackets."""
-    t = Table(title="Compliance: violations per party and obligation",
-              caption="n (+m contested/shared): n attributed to the party alone, "
-                      "m where responsibility is contested or shared")
+    t = Table(
+        title="Compliance: violations per party and obligation",
+        caption="n (+m contested/shared): n attributed to the party alone, "
+        "m where responsibility is contested or shared",
+    )
     t.add_column("party")
     t.add_column("side")
     for ob in ev.matrix.obligations:
         t.add_column(ob, justify="right")
     for party, row in ev.matrix.rows.items():
         cells = [str(row[ob]) for ob in ev.matrix.obligations]
-        t.add_row(party, ev.matrix.sides.get(party) or "–",
-                  *[Text(c, style="red" if c != "0" else "") for c in cells])
+        t.add_row(
+            party,
+            ev.matrix.sides.get(party) or "–",
+            *[Text(c, style="red" if c != "0" else "") for c in cells],
+        )
     counts = ev.counts()
     t.add_section()
-    t.add_row("spoiler activity", "–", *[
-        str(sum(1 for f in ev.findings if f.obligation == ob
-                and f.verdict == Verdict.SPOILER_ACTIVITY)) for ob in ev.matrix.obligations
-    ])
+    t.add_row(
+        "spoiler activity",
+        "–",
+        *[
+            str(
+                sum(
+                    1
+                    for f in ev.findings
+                    if f.obligation == ob and f.verdict == Verdict.SPOILER_ACTIVITY
+                )
+            )
+            for ob in ev.matrix.obligations
+        ],
+    )
     t.caption = (t.caption or "") + f"\nall findings: {counts}"
     return t
 
@@ -71,13 +88,18 @@ def incidents_table(ev: Evaluation) -> Table:
     t.add_column("verdicts")
     t.add_column("responsible")
     for inc in sorted(ev.incidents, key=lambda i: (i.date, i.id)):
-        findings = [f for f in ev.findings_for(inc.id) if f.verdict != Verdict.NOT_APPLICABLE
-                    or f.broker_involved]
+        findings = [
+            f
+            for f in ev.findings_for(inc.id)
+            if f.verdict != Verdict.NOT_APPLICABLE or f.broker_involved
+        ]
         verdicts = Text()
         for f in findings:
             label = "broker act" if f.broker_involved else f.verdict.value
             style = "yellow" if f.broker_involved else VERDICT_STYLE[f.verdict]
-            verdicts.append(f"{label}: {f.obligation}\n", style=style)
+            verdicts.append(f"{label}: {f.obligation}", style=style)
+            verdicts.append("\n")
+        verdicts.rstrip()
         if not findings:
             verdicts.append("not applicable", style="dim")
         resp = sorted({r.actor for f in findings for r in f.responsible})
@@ -85,9 +107,13 @@ def incidents_table(ev: Evaluation) -> Table:
         who = ", ".join(resp) or "–"
         if AttributionStatus.CONTESTED in status:
             who += " (contested)"
-        t.add_row(str(inc.date), inc.id,
-                  f"{inc.sub_event_type}, {inc.location.name} "
-                  f"({inc.fatalities.best} killed)", verdicts, who)
+        t.add_row(
+            str(inc.date),
+            inc.id,
+            f"{inc.sub_event_type}, {inc.location.name} ({inc.fatalities.best} killed)",
+            verdicts,
+            who,
+        )
     return t
 
 
@@ -102,8 +128,11 @@ def contested_panel(ev: Evaluation) -> Group:
     for attr in sorted(contested, key=lambda a: by_id[a.incident].date):
         inc = by_id[attr.incident]
         shares = ", ".join(f"{a} {attr.shares[a]:.2f}" for a in attr.leading())
-        t = Table(title=f"{inc.id} · {inc.date} · {inc.location.name}: responsibility CONTESTED",
-                  caption=f"weights: {shares}", title_justify="left")
+        t = Table(
+            title=f"{inc.id} · {inc.date} · {inc.location.name}: responsibility CONTESTED",
+            caption=f"weights: {shares}",
+            title_justify="left",
+        )
         t.add_column("date")
         t.add_column("claimant")
         t.add_column("says")
@@ -112,9 +141,17 @@ def contested_panel(ev: Evaluation) -> Group:
         t.add_column("text")
         for c in ev.claims_for(inc.id):
             s = grades.get(c.source)
-            grade = f"{s.reliability.value}{c.credibility.value}" if s else f"?{c.credibility.value}"
-            t.add_row(str(c.date), c.claimant, c.kind.value, c.subject or "–",
-                      f"{c.source} ({grade})", c.text)
+            grade = (
+                f"{s.reliability.value}{c.credibility.value}" if s else f"?{c.credibility.value}"
+            )
+            t.add_row(
+                str(c.date),
+                c.claimant,
+                c.kind.value,
+                c.subject or "–",
+                f"{c.source} ({grade})",
+                c.text,
+            )
         parts.append(t)
     return Group(*parts)
 
@@ -138,29 +175,35 @@ def broker_table(ev: Evaluation) -> Table | None:
 
 
 def timeline_panel(ev: Evaluation) -> Panel:
-    """Daily acts by the parties, the effective date and the detected breakdown."""
+    """Daily violence by the parties, the effective date and the detected breakdown."""
     b = ev.breakdown
     lines = []
-    peak = max((d.party_acts for d in ev.days), default=0) or 1
+    peak = max((d.party_fatalities for d in ev.days), default=0) or 1
     for d in ev.days:
         mark = ""
         if b.effective == d.day:
-            mark = "  ◀ agreement takes effect"
+            mark = "  ◀ agreement takes effect (day counted on neither side)"
         if b.day == d.day:
             mark += "  ◀ BREAKDOWN detected"
-        bar = "█" * round(12 * d.party_acts / peak)
-        extra = f" spoiler {d.spoiler}" if d.spoiler else ""
-        lines.append(Text(f"{d.day}  {bar:<12} parties {d.party_acts} violations "
-                          f"{d.violations}{extra}{mark}",
-                          style="bold red" if b.day == d.day else ""))
+        bar = "█" * round(20 * d.party_fatalities / peak)
+        extra = f", spoiler acts {d.spoiler}" if d.spoiler else ""
+        lines.append(
+            Text(
+                f"{d.day}  {bar:<20} {d.party_fatalities:>3} killed in {d.party_acts} "
+                f"prohibited acts{extra}{mark}",
+                style="bold red" if b.day == d.day else "",
+            )
+        )
     if b.day:
-        verdict = (f"The truce broke down on {b.day}: acts by the parties returned to the "
-                   f"pre-truce level ({b.baseline:.2f}/day) and stayed there.")
+        verdict = (
+            f"The truce broke down on {b.day}: from that day, killing in prohibited acts by "
+            f"the parties stayed at or above its pre-truce level ({b.baseline:.1f} per day)."
+        )
     else:
         verdict = "No breakdown detected in this data."
     lines.append(Text(verdict, style="bold"))
     lines.append(Text(f"rule: {b.rule}", style="dim"))
-    return Panel(Group(*lines), title="Timeline (acts by parties per day)")
+    return Panel(Group(*lines), title="Timeline: prohibited violence by the parties per day")
 
 
 def print_evaluation(console: Console, ev: Evaluation, provenance: str) -> None:
@@ -174,5 +217,10 @@ def print_evaluation(console: Console, ev: Evaluation, provenance: str) -> None:
         console.print(brokers)
     console.print(timeline_panel(ev))
     if ev.unresolved:
-        console.print(Text("Actor names not in the registry (kept, not attributed): "
-                           + ", ".join(sorted(ev.unresolved)), style="yellow"))
+        console.print(
+            Text(
+                "Actor names not in the registry (kept, not attributed): "
+                + ", ".join(sorted(ev.unresolved)),
+                style="yellow",
+            )
+        )

@@ -98,7 +98,9 @@ def attribute(
         if key not in strongest or strongest[key][0] < weight:
             strongest[key] = (weight, claim)
 
-    for (group, kind, subject), (weight, claim) in sorted(strongest.items(), key=lambda kv: kv[1][1].id):
+    for (group, kind, subject), (weight, claim) in sorted(
+        strongest.items(), key=lambda kv: kv[1][1].id
+    ):
         source = sources.get(claim.source)
         grade = f"{source.reliability.value if source else 'F'}{claim.credibility.value}"
         who = f"{claim.claimant} ({claim.source}, {grade})"
@@ -123,18 +125,24 @@ def attribute(
             reasons.append(f"{who} denies that {subject} did it")
         else:
             evidence[subject] += weight / 2
-            reasons.append(f"{who} offers another explanation pointing at {subject} (+{weight / 2:.2f})")
+            reasons.append(
+                f"{who} offers another explanation pointing at {subject} (+{weight / 2:.2f})"
+            )
 
     for subject, denied in denials.items():
         if subject in evidence and subject not in admitted:
             cut = min(denied, evidence[subject] / 2)
             evidence[subject] -= cut
-            reasons.append(f"denial by or for {subject} lowers its weight by {cut:.2f} (never more than half)")
+            reasons.append(
+                f"denial by or for {subject} lowers its weight by {cut:.2f} (never more than half)"
+            )
 
     total = sum(evidence.values())
     if total <= 0:
         reasons.append("no account names a perpetrator")
-        return Attribution(incident=incident.id, status=AttributionStatus.UNATTRIBUTED, reasons=reasons)
+        return Attribution(
+            incident=incident.id, status=AttributionStatus.UNATTRIBUTED, reasons=reasons
+        )
     shares = {a: round(w / total, 4) for a, w in evidence.items() if w > 0}
     ranked = sorted(shares, key=lambda a: (-shares[a], a))
     top = ranked[0]
@@ -144,8 +152,10 @@ def attribute(
         status = AttributionStatus.CONFIRMED
     elif second >= 0.25:
         status = AttributionStatus.CONTESTED
-        reasons.append(f"credible accounts blame different actors ({top} {shares[top]:.2f}, "
-                       f"{ranked[1]} {second:.2f})")
+        reasons.append(
+            f"credible accounts blame different actors ({top} {shares[top]:.2f}, "
+            f"{ranked[1]} {second:.2f})"
+        )
     elif top in denials and len(non_party_groups[top]) < 2:
         status = AttributionStatus.CONTESTED
         reasons.append(f"{top} denies and fewer than two independent non-party sources accuse it")
