@@ -76,11 +76,12 @@ class Evaluation:
             "timeline": [
                 {
                     "date": d.day.isoformat(),
+                    "period": d.period.value,
                     "party_acts": d.party_acts,
+                    "party_fatalities": d.party_fatalities,
                     "violations": d.violations,
                     "spoiler_activity": d.spoiler,
                     "permitted": d.permitted,
-                    "in_effect": d.in_effect,
                 }
                 for d in self.days
             ],

@@ -113,7 +113,8 @@ class Incident(DomainModel):
             raise ValueError(f"unknown ACLED sub_event_type {self.sub_event_type!r}")
         if parent != self.event_type:
             raise ValueError(
-                f"sub_event_type {self.sub_event_type!r} belongs to {parent!r}, not {self.event_type!r}"
+                f"sub_event_type {self.sub_event_type!r} belongs to {parent!r}, "
+                f"not {self.event_type!r}"
             )
         return self
 

@@ -259,8 +259,13 @@ def _check(ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribu
         # Who did what still matters before effect: it is the baseline a truce is judged by.
         reasons[-1] = reasons[-1].replace("→ ", "(had it been in effect: ", 1) + ")"
         reasons.append(f"→ before effect: '{ob.id}' did not yet bind anyone")
-        return judged.model_copy(update={"verdict": Verdict.BEFORE_EFFECT,
-                                         "would_be": judged.verdict, "reasons": reasons})
+        return judged.model_copy(
+            update={
+                "verdict": Verdict.BEFORE_EFFECT,
+                "would_be": judged.verdict,
+                "reasons": reasons,
+            }
+        )
     return judged
 
 
@@ -275,8 +280,9 @@ def _judge(
     """Steps 3–5 of the module docstring: where, who, and the verdict."""
 
     def finding(verdict: Verdict, **kw: Any) -> Finding:
-        return Finding(incident=incident.id, obligation=ob.id, verdict=verdict,
-                       reasons=reasons, **kw)
+        return Finding(
+            incident=incident.id, obligation=ob.id, verdict=verdict, reasons=reasons, **kw
+        )
 
     approximate = False
     for key, wanted in (("within", Membership.INSIDE), ("outside", Membership.OUTSIDE)):
