@@ -11,6 +11,8 @@ rather than one error per run.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection
 from dataclasses import dataclass
 
 
@@ -42,3 +44,18 @@ class InputError(TrucewatchError):
             raise ValueError("InputError needs at least one problem")
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def close_matches(
+    value: str, choices: Collection[str], n: int = 3, cutoff: float = 0.6
+) -> list[str]:
+    """The ``n`` closest of ``choices`` to ``value``, ignoring case: for "did you mean"."""
+    by_lower = {c.lower(): c for c in choices}
+    found = difflib.get_close_matches(value.strip().lower(), by_lower, n=n, cutoff=cutoff)
+    return [by_lower[c] for c in found]
+
+
+def did_you_mean(value: str, choices: Collection[str]) -> str | None:
+    """The single closest of ``choices`` to ``value``, or None."""
+    close = close_matches(value, choices, n=1)
+    return close[0] if close else None

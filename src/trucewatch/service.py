@@ -24,7 +24,7 @@ from trucewatch.analytics import (
 from trucewatch.cases import case_files
 from trucewatch.domain import Agreement, Attribution, Claim, Finding, Incident, Source, Verdict
 from trucewatch.engine import evaluate
-from trucewatch.engine.evaluate import attribute_incident
+from trucewatch.engine.evaluate import attribute_all
 from trucewatch.ingest.acled import read_acled
 from trucewatch.ingest.claims import read_claims, read_sources
 
@@ -131,12 +131,10 @@ def _evaluate(
     sources: list[Source],
     actors: ActorRegistry,
 ) -> Evaluation:
-    findings = evaluate(agreement, incidents, claims, actors=actors, sources=sources)
-    by_source = {s.id: s for s in sources}
-    attributions = {
-        i.id: attribute_incident(i, [c for c in claims if c.incident == i.id], by_source, actors)
-        for i in incidents
-    }
+    attributions = attribute_all(incidents, claims, {s.id: s for s in sources}, actors)
+    findings = evaluate(
+        agreement, incidents, claims, actors=actors, sources=sources, attributions=attributions
+    )
     days = daily_counts(agreement, incidents, findings)
     unresolved: dict[str, list[str]] = {}
     for i in incidents:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from trucewatch.errors import InputError, Problem
+from trucewatch.errors import InputError, Problem, close_matches
 
 _DIR = files("trucewatch") / "data" / "agreements"
 
@@ -24,8 +24,6 @@ def agreement_path(ref: str) -> Path:
         return candidate
     if ref in shipped_agreement_ids():
         return Path(str(_DIR / f"{ref}.yaml"))
-    import difflib
-
-    close = difflib.get_close_matches(ref, shipped_agreement_ids(), n=3, cutoff=0.8)
+    close = close_matches(ref, shipped_agreement_ids(), cutoff=0.8)
     hint = f"did you mean {', '.join(close)}?" if close else "see `trucewatch agreement list`"
     raise InputError([Problem(ref, None, "no such agreement file or shipped agreement id", hint)])

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from trucewatch.actors import ActorRegistry
 from trucewatch.domain import Agreement, EventObligation
-from trucewatch.errors import Problem
+from trucewatch.errors import Problem, close_matches
 from trucewatch.yamlfile import LineMap, PathKey
 
 
@@ -142,10 +142,8 @@ def _overlap(x: tuple[datetime, datetime | None], y: tuple[datetime, datetime | 
 
 
 def _unknown(c: _Collector, path: PathKey, what: str, value: str, known: Iterable[str]) -> None:
-    import difflib
-
     known = list(known)
-    close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
+    close = close_matches(value, known, cutoff=0.5)
     if close:
         hint = f"did you mean {', '.join(close)}?"
     elif known:

@@ -21,7 +21,7 @@ Pure: no I/O, no clock, no globals.  The steps, in the order a person checks:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -75,8 +75,13 @@ def evaluate(
     *,
     actors: ActorRegistry,
     sources: Iterable[Source] = (),
+    attributions: Mapping[str, Attribution] | None = None,
 ) -> list[Finding]:
-    """Findings for every incident × event obligation of ``agreement``."""
+    """Findings for every incident × event obligation of ``agreement``.
+
+    ``attributions`` (by incident id) may be passed when the caller already
+    derived them, so they are computed once; otherwise they are derived here.
+    """
     ctx = _Context(
         agreement=agreement,
         roles=AgreementRoles(agreement, actors),
@@ -84,17 +89,30 @@ def evaluate(
         spans=agreement.phase_spans(),
         sources={s.id: s for s in sources},
     )
-    by_incident: dict[str, list[Claim]] = defaultdict(list)
-    for claim in claims:
-        by_incident[claim.incident].append(claim)
+    incidents = list(incidents)
+    if attributions is None:
+        attributions = attribute_all(incidents, claims, ctx.sources, actors)
     obligations = [o for o in agreement.obligations if isinstance(o, EventObligation)]
     findings: list[Finding] = []
     for incident in incidents:
-        attribution = attribute_incident(
-            incident, by_incident.get(incident.id, []), ctx.sources, actors
-        )
+        attribution = attributions[incident.id]
         findings.extend(_check(ctx, incident, ob, attribution) for ob in obligations)
     return findings
+
+
+def attribute_all(
+    incidents: Iterable[Incident],
+    claims: Iterable[Claim],
+    sources: dict[str, Source],
+    actors: ActorRegistry,
+) -> dict[str, Attribution]:
+    """The attribution of every incident from its own claims (claims grouped once)."""
+    by_incident: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_incident[claim.incident].append(claim)
+    return {
+        i.id: attribute_incident(i, by_incident.get(i.id, []), sources, actors) for i in incidents
+    }
 
 
 def attribute_incident(

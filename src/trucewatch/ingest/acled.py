@@ -24,13 +24,12 @@ in the role that position carries.
 from __future__ import annotations
 
 import csv
-import difflib
 import gc
 import hashlib
 import io
 import math
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -47,7 +46,7 @@ from trucewatch.domain.vocabulary import (
     ONE_SIDED_EVENT_TYPES,
     SUB_EVENT_TYPES,
 )
-from trucewatch.errors import InputError, Problem
+from trucewatch.errors import InputError, Problem, did_you_mean
 
 __all__ = ["ACLED_COLUMNS", "MAX_PROBLEMS", "ActorResolver", "read_acled", "write_acled"]
 
@@ -338,13 +337,6 @@ def parse_acled_date(text: str) -> date | None:
         return date(int(m.group(3)), month, int(m.group(1)))
     except ValueError:
         return None
-
-
-def did_you_mean(value: str, choices: Collection[str]) -> str | None:
-    """The closest of ``choices`` to ``value`` ignoring case, or None."""
-    by_lower = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(value.strip().lower(), by_lower, n=1, cutoff=0.6)
-    return by_lower[close[0]] if close else None
 
 
 def _split_names(text: str) -> list[str]:

@@ -29,8 +29,7 @@ from pydantic import ValidationError
 from trucewatch.domain.base import DomainModel
 from trucewatch.domain.claim import Claim, ClaimKind
 from trucewatch.domain.source import Source
-from trucewatch.errors import InputError, Problem
-from trucewatch.ingest.acled import did_you_mean
+from trucewatch.errors import InputError, Problem, did_you_mean
 from trucewatch.yamlfile import LineMap, load_yaml, problems_from_validation
 
 __all__ = ["read_claims", "read_sources"]
