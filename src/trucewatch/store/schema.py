@@ -1,0 +1,272 @@
+"""The database schema, in SQLAlchemy Core.
+
+One report is one source's account of an event (a row of a file), kept with
+its raw values, the file's SHA-256 and its row; an incident is the event,
+which one or more reports describe.  The incident's fields are derived from
+its reports, so merging two reports (corroboration) and undoing the merge are
+both recomputations, never a loss of what a source said.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TS = DateTime(timezone=True)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("current_version", Integer, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+agreement_versions = Table(
+    "agreement_versions",
+    metadata,
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("changed_by", String(100), nullable=False),
+    Column("changed_at", TS, nullable=False),
+    Column("note", Text),
+    PrimaryKeyConstraint("agreement_id", "version"),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("reliability", String(1), nullable=False),
+    Column("independence_group", String(100)),
+    Column("actor", String(100)),
+    Column("url", Text),
+    Column("note", Text),
+    Column("created_at", TS, nullable=False),
+)
+
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(100), ForeignKey("sources.id"), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("file", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS),
+    Column("user_name", String(100), nullable=False),
+    Column("rows", Integer, nullable=False, default=0),
+    Column("inserted", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("merged", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("date", Date, nullable=False),
+    Column("time_precision", Integer, nullable=False),
+    Column("event_type", String(60), nullable=False),
+    Column("sub_event_type", String(60), nullable=False),
+    Column("location_name", Text, nullable=False),
+    Column("country", Text),
+    Column("admin1", Text),
+    Column("admin2", Text),
+    Column("admin3", Text),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("geo_precision", Integer, nullable=False),
+    Column("fatalities_low", Integer, nullable=False),
+    Column("fatalities_best", Integer, nullable=False),
+    Column("fatalities_high", Integer, nullable=False),
+    Column("civilian_low", Integer),
+    Column("civilian_best", Integer),
+    Column("civilian_high", Integer),
+    Column("tags", JSON, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index(None, "date"),
+)
+
+incident_actors = Table(
+    "incident_actors",
+    metadata,
+    Column(
+        "incident_id", String(200), ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("actor_id", String(100)),
+    Column("role", String(20), nullable=False),
+    PrimaryKeyConstraint("incident_id", "position"),
+    Index(None, "actor_id"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(100), ForeignKey("sources.id"), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=False),
+    Column("file", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("original", JSON, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("parsed", JSON, nullable=False),
+    Column("incident_id", String(200), ForeignKey("incidents.id"), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    UniqueConstraint("source_id", "external_id"),
+    Index(None, "incident_id"),
+)
+
+corroborations = Table(
+    "corroborations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id"), nullable=False),
+    Column("incident_id", String(200), ForeignKey("incidents.id"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("undone_at", TS),
+    Column("undone_by", String(100)),
+    Index(None, "incident_id"),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("incident_id", String(200), ForeignKey("incidents.id"), nullable=False),
+    Column("claimant", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("subject", String(100)),
+    Column("text", Text, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("source_id", String(100), ForeignKey("sources.id")),
+    Column("credibility", String(1), nullable=False),
+    Column("language", String(10), nullable=False),
+    Column("url", Text),
+    Column("created_at", TS, nullable=False),
+    Index(None, "incident_id"),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", String(200), ForeignKey("incidents.id")),
+    Column("report_id", Integer, ForeignKey("reports.id")),
+    Column("kind", String(40), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_uri", Text, nullable=False),
+    Column("collected_at", TS, nullable=False),
+    Column("collector", String(100), nullable=False),
+    Column("note", Text),
+)
+
+access_events = Table(
+    "access_events",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("agreement_id", String(100), ForeignKey("agreements.id")),
+    Column("organisation", Text, nullable=False),
+    Column("origin", Text),
+    Column("destination", Text, nullable=False),
+    Column("planned_beneficiaries", Integer),
+    Column("status", String(30), nullable=False),
+    Column("obstructing_actor", String(100)),
+    Column("data", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(100), nullable=False),
+    Column("agreement_version", Integer, nullable=False),
+    Column("incident_id", String(200), ForeignKey("incidents.id"), nullable=False),
+    Column("obligation", String(100), nullable=False),
+    Column("verdict", String(30), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("evaluated_at", TS, nullable=False),
+    Index(None, "agreement_id", "incident_id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(30), nullable=False),
+    Column("token_sha256", String(64)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", TS, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", TS, nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("entity_type", String(40), nullable=False),
+    Column("entity_id", String(200), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("note", Text),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index(None, "entity_type", "entity_id"),
+)
