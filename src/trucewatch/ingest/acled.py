@@ -25,15 +25,13 @@ from __future__ import annotations
 
 import csv
 import gc
-import hashlib
-import io
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -47,8 +45,28 @@ from trucewatch.domain.vocabulary import (
     SUB_EVENT_TYPES,
 )
 from trucewatch.errors import InputError, Problem, did_you_mean
+from trucewatch.ingest.base import (
+    ActorResolution,
+    ActorResolver,
+    Row,
+    csv_records,
+    hash_and_check,
+    header_problems,
+    open_text,
+    record_problem,
+)
 
-__all__ = ["ACLED_COLUMNS", "MAX_PROBLEMS", "ActorResolver", "read_acled", "write_acled"]
+__all__ = [
+    "ACLED_COLUMNS",
+    "MAX_PROBLEMS",
+    "AcledImporter",
+    "AcledRowParser",
+    "ActorResolution",
+    "ActorResolver",
+    "parse_acled_date",
+    "read_acled",
+    "write_acled",
+]
 
 ACLED_COLUMNS: tuple[str, ...] = (
     "event_id_cnty",
@@ -111,26 +129,50 @@ MAX_PROBLEMS = 50
 """More problems than this are counted, not listed: past 50 the file is likely
 in another format altogether, and a wall of errors hides the first one."""
 
-
-class ActorResolution(Protocol):
-    """What a resolver returns: at least the canonical registry id."""
-
-    @property
-    def actor_id(self) -> str: ...
-
-
-class ActorResolver(Protocol):
-    """Maps an actor name as written, on a date, to a registry id.
-
-    A protocol rather than an import of ``trucewatch.actors`` so that ingest
-    stays usable (and testable) without the registry, and the registry can
-    change without touching ingest.
-    """
-
-    def resolve(self, name: str, on: date | None = None) -> ActorResolution | None: ...
+FATALITIES_HINT = (
+    "give a count; for 'dozens' etc. give your best conservative count "
+    "(ACLED codes the lowest figure reported)"
+)
+"""What to do with fatalities written as words, in formats with one count column."""
 
 
 # --------------------------------------------------------------------------- reading
+
+
+class AcledImporter:
+    """ACLED CSV exports, streamed row by row (the :class:`~trucewatch.ingest.base.Importer`)."""
+
+    format = "acled"
+
+    def __init__(self, *, check_duplicates: bool = False) -> None:
+        # Off by default: remembering every id would make memory grow with the
+        # file; the pipeline keys rows by external_id and sees duplicates itself.
+        self.check_duplicates = check_duplicates
+
+    def rows(self, path: Path, *, actors: ActorResolver | None = None) -> Iterator[Row]:
+        """Every record of the file as a Row; file-level problems raise InputError first."""
+        path = Path(path)
+        name = str(path)
+        sha256 = hash_and_check(path)
+        with open_text(path) as f:
+            records = csv_records(f, name)
+            first = next(records, None)
+            header = None if first is None else [h.strip() for h in first.values]
+            problems = header_problems(name, header, REQUIRED_COLUMNS, _expected())
+            if problems:
+                raise InputError(problems)
+            assert header is not None
+            parser = AcledRowParser(name, sha256, actors, check_duplicates=self.check_duplicates)
+            width = len(header)
+            for record in records:
+                original = dict(zip(header, record.values, strict=False))
+                external_id = original.get("event_id_cnty") or None
+                shape = record_problem(name, record, width)
+                if shape is not None:
+                    yield Row(record.line, external_id, original, None, (shape,))
+                    continue
+                incident, found = parser.parse(record.line, original, original)
+                yield Row(record.line, external_id, original, incident, tuple(found))
 
 
 def read_acled(path: Path | str, *, actors: ActorResolver | None = None) -> list[Incident]:
@@ -143,22 +185,15 @@ def read_acled(path: Path | str, *, actors: ActorResolver | None = None) -> list
     know keep ``id=None`` — reporting them is the caller's business, since an
     unknown actor is a gap in the registry, not a mistake in the file.
     """
-    name = str(path)
-    data = _read_bytes(Path(path), name)
-    sha256 = hashlib.sha256(data).hexdigest()
-    text = _decode(data, name)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    problems = _Problems(name)
-    header = _read_header(reader, problems)
-    if header is None:
-        raise InputError(problems.finish())
-    builder = _RowReader(name, sha256, header, actors, problems)
+    problems = _Problems(str(path))
     incidents: list[Incident] = []
+    rows = AcledImporter(check_duplicates=True).rows(Path(path), actors=actors)
     with _no_cyclic_gc():
-        for line, values in _records(reader, problems):
-            incident = builder.incident(line, values)
-            if incident is not None:
-                incidents.append(incident)
+        for row in rows:
+            if row.incident is not None:
+                incidents.append(row.incident)
+            for problem in row.problems:
+                problems.add(problem)
     if problems:
         raise InputError(problems.finish())
     return incidents
@@ -183,78 +218,9 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _read_bytes(path: Path, name: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(name, None, "file not found", "check the path")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(name, None, "is a directory", "give a CSV file")]) from None
-
-
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 with or without a BOM (Excel writes one); anything else is one problem."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    line,
-                    f"not UTF-8 text ({e.reason} at byte {e.start})",
-                    "save the file as UTF-8 (CSV UTF-8 in Excel)",
-                )
-            ]
-        ) from None
-
-
-def _read_header(reader: Iterator[list[str]], problems: _Problems) -> list[str] | None:
-    """The header row, or None (with problems recorded) when rows cannot be read by it."""
-    try:
-        header = next(reader, None)
-    except csv.Error as e:
-        problems.add(1, f"the header row cannot be read as CSV ({e})", "check the quoting")
-        return None
-    if header is None or not any(h.strip() for h in header):
-        problems.add(1, "the file is empty", "start with the ACLED header row: " + _expected())
-        return None
-    header = [h.strip() for h in header]
-    seen: set[str] = set()
-    for column in header:
-        if column in seen and column:
-            problems.add(1, f"column {column!r} appears twice", "keep one of them", column)
-        seen.add(column)
-    for column in REQUIRED_COLUMNS:
-        if column not in seen:
-            problems.add(1, f"missing column {column!r}", "the header needs " + _expected(), column)
-    return None if problems else header
-
-
 def _expected() -> str:
     optional = [c for c in ACLED_COLUMNS if c not in REQUIRED_COLUMNS]
     return ", ".join(REQUIRED_COLUMNS) + " (optional: " + ", ".join(optional) + ")"
-
-
-def _records(reader: Any, problems: _Problems) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line the record starts on, values), skipping blank lines.
-
-    ``reader.line_num`` counts physical lines read so far, so the record
-    starts one past its value before the read — right even when an earlier
-    quoted field spans lines.
-    """
-    while True:
-        start = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            problems.add(start, f"cannot be read as CSV ({e})", "check the quoting of this row")
-            return
-        if values:
-            yield start, values
 
 
 class _Problems:
@@ -268,11 +234,9 @@ class _Problems:
     def __bool__(self) -> bool:
         return bool(self.listed)
 
-    def add(
-        self, line: int | None, message: str, hint: str | None, field: str | None = None
-    ) -> None:
+    def add(self, problem: Problem) -> None:
         if len(self.listed) < MAX_PROBLEMS:
-            self.listed.append(Problem(self.name, line, message, hint, field))
+            self.listed.append(problem)
         else:
             self.more += 1
 
@@ -339,12 +303,25 @@ def parse_acled_date(text: str) -> date | None:
         return None
 
 
-def _split_names(text: str) -> list[str]:
+def split_names(text: str) -> list[str]:
     """A ';'-separated list, stripped, empty items dropped, values as written."""
     if ";" not in text:  # the common case, kept cheap for large files
         text = text.strip()
         return [text] if text else []
     return [n for n in (part.strip() for part in text.split(";")) if n]
+
+
+def whole_number(text: str) -> int | None:
+    """An integer written as "3" or "3.0" (as pandas writes an int column with gaps)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
 
 
 _PRECISION_CODES = {"": 1, "1": 1, "2": 2, "3": 3}
@@ -357,60 +334,84 @@ _COLUMN_OF_FIELD = {
     "actors": "actor1",
 }
 _COLUMN_OF_LOCATION_FIELD = {"name": "location"}
+_RESOLVED_LIMIT = 100_000  # (name, date) answers remembered before starting afresh
 
 
-class _RowReader:
-    """Turns one CSV record into an Incident, or records why it cannot."""
+class AcledRowParser:
+    """Turns one record in ACLED's fields into an Incident, or says why it cannot.
+
+    Shared by every format that can be put in ACLED's terms (ACLED CSV,
+    GeoJSON, a CSV with a column-mapping file), so a bad date or an unknown
+    event type gets the same message whichever file it came in.
+
+    ``fields`` maps ACLED column names to values; a name left out is a column
+    the file does not have (no ``event_id_cnty`` → the id ``row-LINE``).
+    Besides ACLED's columns it takes ``civilian_fatalities`` (a count, as
+    HXL's ``#affected+killed+civilians``).
+    ``columns`` maps an ACLED name to the name the user's file gives it, so
+    messages name the column the user sees.  ``date_format`` is a strptime
+    format to use instead of ACLED's date forms.
+    """
 
     def __init__(
         self,
         name: str,
         sha256: str,
-        header: list[str],
         actors: ActorResolver | None,
-        problems: _Problems,
+        *,
+        columns: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        coordinate_hint: str = "check the column order (latitude before longitude)",
+        fatalities_hint: str = FATALITIES_HINT,
+        check_duplicates: bool = False,
     ) -> None:
         self.name = name
         self.sha256 = sha256
-        self.header = header
-        self.width = len(header)
-        self.columns = frozenset(header)
         self.resolver = actors
-        self.problems = problems
-        self.first_line_of: dict[str, int] = {}
+        self.columns = dict(columns or {})
+        self.date_format = date_format
+        self.coordinate_hint = coordinate_hint
+        self.fatalities_hint = fatalities_hint
+        self.first_line_of: dict[str, int] | None = {} if check_duplicates else None
         self._resolved: dict[tuple[str, date], str | None] = {}
+        self._found: list[Problem] = []
+        self._line = 0
 
-    def incident(self, line: int, values: list[str]) -> Incident | None:
-        if len(values) > self.width:
-            self.problems.add(
-                line,
-                f"has {len(values)} fields but the header has {self.width}",
-                "quote values that contain commas",
-            )
-            return None
-        if len(values) < self.width:
-            values = values + [""] * (self.width - len(values))
-        row = dict(zip(self.header, values, strict=True))
-        errors_before = len(self.problems.listed) + self.problems.more
-        fields = self._fields(line, row)
-        if len(self.problems.listed) + self.problems.more > errors_before:
-            return None
+    def parse(
+        self, line: int, fields: Mapping[str, str], original: dict[str, str]
+    ) -> tuple[Incident | None, list[Problem]]:
+        """The incident on ``line``, or None and the problems that stop it."""
+        found: list[Problem] = []
+        self._found = found
+        self._line = line
+        values = self._fields(line, fields, original)
+        if found:
+            return None, found
         try:
-            return Incident.model_validate(fields)
+            return Incident.model_validate(values), found
         except ValidationError as e:
-            self._domain_problems(line, e)
-            return None
+            self._domain_problems(e)
+            return None, found
 
     # -- checks with messages that say which column and how to fix it
 
-    def _fields(self, line: int, row: dict[str, str]) -> dict[str, Any]:
+    def _col(self, field: str) -> str:
+        return self.columns.get(field, field)
+
+    def _add(self, message: str, hint: str | None, field: str) -> None:
+        column = self._col(field)
+        self._found.append(Problem(self.name, self._line, f"{column}: {message}", hint, column))
+
+    def _fields(
+        self, line: int, row: Mapping[str, str], original: dict[str, str]
+    ) -> dict[str, Any]:
         get = row.get
-        event_id = self._event_id(line, row["event_id_cnty"])
-        when = self._date(line, row["event_date"])
-        event_type = self._event_type(line, row["event_type"])
-        sub_event_type = self._sub_event_type(line, row["sub_event_type"], event_type)
-        latitude = self._coordinate(line, "latitude", row["latitude"], 90)
-        longitude = self._coordinate(line, "longitude", row["longitude"], 180)
+        event_id = self._event_id(line, row.get("event_id_cnty"))
+        when = self._date(get("event_date", ""))
+        event_type = self._event_type(get("event_type", ""))
+        sub_event_type = self._sub_event_type(get("sub_event_type", ""), event_type)
+        latitude = self._coordinate("latitude", get("latitude", ""), 90)
+        longitude = self._coordinate("longitude", get("longitude", ""), 180)
         location = {
             "name": get("location", ""),
             "country": get("country") or None,
@@ -419,19 +420,26 @@ class _RowReader:
             "admin3": get("admin3") or None,
             "latitude": latitude,
             "longitude": longitude,
-            "geo_precision": self._precision(line, "geo_precision", get("geo_precision", "")),
+            "geo_precision": self._precision("geo_precision", get("geo_precision", "")),
         }
-        fatalities = self._count(line, "fatalities", get("fatalities", ""))
+        fatalities = self._count("fatalities", get("fatalities", ""))
+        civilians = get("civilian_fatalities", "")
+        civilian_count = (
+            self._count("civilian_fatalities", civilians) if civilians.strip() else None
+        )
         return {
             "id": event_id,
             "date": when,
-            "time_precision": self._precision(line, "time_precision", get("time_precision", "")),
+            "time_precision": self._precision("time_precision", get("time_precision", "")),
             "event_type": event_type,
             "sub_event_type": sub_event_type,
             "actors": self._actors(row, event_type, when),
             "location": location,
             "fatalities": {"low": fatalities, "best": fatalities, "high": fatalities},
-            "tags": _split_names(get("tags", "")),
+            "civilian_fatalities": None
+            if civilian_count is None
+            else {"low": civilian_count, "best": civilian_count, "high": civilian_count},
+            "tags": split_names(get("tags", "")),
             "notes": get("notes", ""),
             "source": get("source", ""),
             "source_scale": get("source_scale", ""),
@@ -439,39 +447,47 @@ class _RowReader:
                 "file": self.name,
                 "sha256": self.sha256,
                 "row": line,
-                "original": row,
+                "original": original,
             },
         }
 
-    def _event_id(self, line: int, value: str) -> str:
+    def _event_id(self, line: int, value: str | None) -> str:
+        if value is None:
+            return f"row-{line}"
         if not value.strip():
-            self.problems.add(
-                line, "event_id_cnty: is blank", "give every event a unique id", "event_id_cnty"
-            )
+            self._add("is blank", "give every event a unique id", "event_id_cnty")
             return value
-        first = self.first_line_of.setdefault(value, line)
-        if first != line:
-            self.problems.add(
-                line,
-                f"event_id_cnty: {value!r} is also used on line {first}",
-                "give every event a unique id",
-                "event_id_cnty",
-            )
+        if self.first_line_of is not None:
+            first = self.first_line_of.setdefault(value, line)
+            if first != line:
+                self._add(
+                    f"{value!r} is also used on line {first}",
+                    "give every event a unique id",
+                    "event_id_cnty",
+                )
         return value
 
-    def _date(self, line: int, value: str) -> date | None:
+    def _date(self, value: str) -> date | None:
         text = value.strip()
+        wanted = "write YYYY-MM-DD"
+        if self.date_format is not None:
+            wanted = f"write dates as {self.date_format} (the mapping file's date_format)"
         if not text:
-            self.problems.add(line, "event_date: is blank", "write YYYY-MM-DD", "event_date")
+            self._add("is blank", wanted, "event_date")
             return None
-        parsed = parse_acled_date(text)
+        parsed: date | None
+        if self.date_format is None:
+            parsed = parse_acled_date(text)
+        else:
+            try:
+                parsed = datetime.strptime(text, self.date_format).date()
+            except ValueError:
+                parsed = None
         if parsed is None:
-            self.problems.add(
-                line, f"event_date: {value!r} is not a date", "write YYYY-MM-DD", "event_date"
-            )
+            self._add(f"{value!r} is not a date", wanted, "event_date")
         return parsed
 
-    def _event_type(self, line: int, value: str) -> str:
+    def _event_type(self, value: str) -> str:
         if value in EVENT_TYPES:
             return value
         guess = did_you_mean(value, EVENT_TYPES)
@@ -481,10 +497,10 @@ class _RowReader:
             else "use one of " + ", ".join(repr(t) for t in EVENT_TYPE_TREE)
         )
         what = "is blank" if not value.strip() else f"{value!r} is not an ACLED event type"
-        self.problems.add(line, f"event_type: {what}", hint, "event_type")
+        self._add(what, hint, "event_type")
         return value
 
-    def _sub_event_type(self, line: int, value: str, event_type: str) -> str:
+    def _sub_event_type(self, value: str, event_type: str) -> str:
         parent = EVENT_TYPE_OF.get(value)
         if parent is None:
             guess = did_you_mean(value, SUB_EVENT_TYPES)
@@ -497,94 +513,74 @@ class _RowReader:
             else:
                 hint = "see the ACLED sub-event types in REFERENCE.md §2.2"
             what = "is blank" if not value.strip() else f"{value!r} is not an ACLED sub-event type"
-            self.problems.add(line, f"sub_event_type: {what}", hint, "sub_event_type")
+            self._add(what, hint, "sub_event_type")
         elif event_type in EVENT_TYPES and parent != event_type:
-            self.problems.add(
-                line,
-                f"sub_event_type: {value!r} belongs to {parent!r}, not {event_type!r}",
+            self._add(
+                f"{value!r} belongs to {parent!r}, not {event_type!r}",
                 "correct event_type or sub_event_type",
                 "sub_event_type",
             )
         return value
 
-    def _coordinate(self, line: int, column: str, value: str, bound: int) -> float | None:
+    def _coordinate(self, column: str, value: str, bound: int) -> float | None:
         text = value.strip()
         if not text:
-            self.problems.add(
-                line, f"{column}: is blank", "give decimal degrees, e.g. 36.2021", column
-            )
+            self._add("is blank", "give decimal degrees, e.g. 36.2021", column)
             return None
         try:
             number = float(text)
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            self.problems.add(
-                line,
-                f"{column}: {value!r} is not a number",
+            self._add(
+                f"{value!r} is not a number",
                 "write decimal degrees with a point, e.g. 36.2021",
                 column,
             )
             return None
         if not -bound <= number <= bound:
             hint = (
-                "check the column order (latitude before longitude)"
+                self.coordinate_hint
                 if column == "latitude"
                 else "longitudes run from -180 to 180 in decimal degrees"
             )
-            self.problems.add(
-                line, f"{column}: {value!r} is out of range (-{bound}..{bound})", hint, column
-            )
+            self._add(f"{value!r} is out of range (-{bound}..{bound})", hint, column)
             return None
         return number
 
-    def _whole(self, text: str) -> int | None:
-        try:
-            return int(text)
-        except ValueError:
-            pass
-        try:
-            number = float(text)  # "3.0", as pandas writes an int column with gaps
-        except ValueError:
-            return None
-        return int(number) if number.is_integer() else None
-
-    def _precision(self, line: int, column: str, value: str) -> int:
+    def _precision(self, column: str, value: str) -> int:
         known = _PRECISION_CODES.get(value)
         if known is not None:
             return known
-        number = self._whole(value.strip())
+        number = whole_number(value.strip())
         if number not in (1, 2, 3):
             meaning = (
                 "1 = exact date, 2 = week, 3 = month"
                 if column == "time_precision"
                 else "1 = town, 2 = near a town or part of a region, 3 = region"
             )
-            self.problems.add(
-                line,
-                f"{column}: {value!r} is not 1, 2 or 3",
-                f"use ACLED's code: {meaning}",
-                column,
-            )
+            self._add(f"{value!r} is not 1, 2 or 3", f"use ACLED's code: {meaning}", column)
             return 1
         return number
 
-    def _count(self, line: int, column: str, value: str) -> int:
+    def _count(self, column: str, value: str) -> int:
         text = value.strip()
         if not text:
             return 0
-        number = self._whole(text)
+        number = whole_number(text)
+        if number is None and not _looks_numeric(text):
+            self._add(f"{value!r} is not a number", self.fatalities_hint, column)
+            return 0
         if number is None or number < 0:
-            self.problems.add(
-                line,
-                f"{column}: {value!r} is not a count",
+            self._add(
+                f"{value!r} is not a count",
                 "write a whole number, 0 or more (0 when no deaths are reported)",
                 column,
             )
             return 0
         return number
 
-    def _actors(self, row: dict[str, str], event_type: str, when: date | None) -> list[Any]:
+    def _actors(self, row: Mapping[str, str], event_type: str, when: date | None) -> list[Any]:
         one_sided = event_type in ONE_SIDED_EVENT_TYPES
         first, second = (Role.PERPETRATOR, Role.TARGET) if one_sided else (Role.OTHER, Role.OTHER)
         placed = (
@@ -597,14 +593,15 @@ class _RowReader:
         for i, (text, role) in enumerate(placed):
             # actor1/actor2 hold one name; the assoc columns a ';'-separated list.
             is_assoc = i % 2 == 1
-            names = _split_names(text) if is_assoc else [text.strip()]
+            names = split_names(text) if is_assoc else [text.strip()]
             for actor in names:
                 if not actor:
                     continue
-                found.append({"name": actor, "id": self._resolve(actor, when), "role": role})
+                found.append({"name": actor, "id": self.resolve(actor, when), "role": role})
         return found
 
-    def _resolve(self, actor: str, when: date | None) -> str | None:
+    def resolve(self, actor: str, when: date | None) -> str | None:
+        """The registry id of ``actor`` on ``when``, remembered; None when unknown."""
         if self.resolver is None or when is None:
             return None
         key = (actor, when)
@@ -612,12 +609,14 @@ class _RowReader:
             return self._resolved[key]
         except KeyError:
             pass
+        if len(self._resolved) >= _RESOLVED_LIMIT:
+            self._resolved.clear()
         found = self.resolver.resolve(actor, on=when)
         actor_id = None if found is None else found.actor_id
         self._resolved[key] = actor_id
         return actor_id
 
-    def _domain_problems(self, line: int, error: ValidationError) -> None:
+    def _domain_problems(self, error: ValidationError) -> None:
         """Report what the domain model rejected that the checks above let through."""
         for err in error.errors():
             loc = err["loc"]
@@ -627,7 +626,16 @@ class _RowReader:
             else:
                 column = _COLUMN_OF_FIELD.get(head, head or "event_id_cnty")
             message = str(err["msg"]).removeprefix("Value error, ")
-            self.problems.add(line, f"{column}: {message}", "correct the value", column)
+            self._add(message, "correct the value", column)
+
+
+def _looks_numeric(text: str) -> bool:
+    """Is this a number at all (even a negative or fractional one)?"""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- writing
