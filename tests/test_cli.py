@@ -110,10 +110,14 @@ def test_evaluate_writes_out_file(tmp_path: Path) -> None:
     assert len(json.loads(target.read_text())["findings"]) == 117
 
 
-def test_evaluate_without_incidents_says_what_to_do() -> None:
-    code, _, err = run("evaluate", "--agreement", "syria-2016-09-us-russia")
-    assert code == 2
-    assert "give --incidents FILE" in err
+def test_evaluate_without_incidents_reads_the_database(tmp_path: Path) -> None:
+    target = tmp_path / "none.db"
+    code, _, err = run(
+        "evaluate", "--agreement", "syria-2016-09-us-russia", "--db", f"sqlite:///{target}"
+    )
+    assert code == 1
+    assert "is not initialised — run `trucewatch init` first" in err
+    assert not target.exists()  # looking does not create an empty database
 
 
 def test_evaluate_bad_incident_file_names_line(tmp_path: Path) -> None:

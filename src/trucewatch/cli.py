@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from trucewatch import __version__
-from trucewatch.errors import InputError
+from trucewatch.errors import InputError, Problem
 
 app = typer.Typer(
     name="trucewatch",
@@ -28,13 +28,22 @@ app = typer.Typer(
 )
 agreement_app = typer.Typer(help="Agreement files: check, list, JSON Schema.", no_args_is_help=True)
 actors_app = typer.Typer(help="The actor registry: resolve names over time.", no_args_is_help=True)
+show_app = typer.Typer(help="Show a stored record with its provenance.", no_args_is_help=True)
+incident_app = typer.Typer(help="Correct stored incidents (undo a merge).", no_args_is_help=True)
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(actors_app, name="actors")
+app.add_typer(show_app, name="show")
+app.add_typer(incident_app, name="incident")
 
 out = Console()
 err = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $TRUCEWATCH_DB or sqlite:///trucewatch.db)."),
+]
+FORMAT_HELP = "acled | ucdp | hxl | geojson | csv (csv needs --mapping)"
 
 
 def _fail(e: InputError) -> None:
@@ -100,24 +109,43 @@ def evaluate_cmd(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write the JSON result to this file.")
     ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Stored incidents from this date (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Stored incidents up to this date (YYYY-MM-DD).")
+    ] = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Evaluate incidents against an agreement's obligations, without a database.
+    """Evaluate incidents against an agreement's obligations.
+
+    With --incidents, the files are evaluated directly (no database). Without
+    it, the incidents stored in the database (see `trucewatch ingest`) are.
 
     Example: trucewatch evaluate --agreement syria-2016-09-us-russia
     --incidents events.csv --claims claims.yaml --sources sources.yaml --json
+
+    Example: trucewatch evaluate --agreement syria-2016-09-us-russia
+    --from 2016-09-01 --to 2016-09-30
     """
     from trucewatch.report.terminal import print_evaluation
-    from trucewatch.service import run_evaluation
+    from trucewatch.service import run_evaluation, run_stored_evaluation
+    from trucewatch.store import Database
 
-    if incidents is None:
-        err.print(
-            "evaluate: give --incidents FILE (an ACLED CSV). Evaluating incidents stored in "
-            "a database needs the storage layer, which this version does not have yet."
-        )
-        raise typer.Exit(2)
     try:
-        ev = run_evaluation(agreement, incidents, claims, sources)
+        if incidents is None:
+            database = Database(db)
+            ev = run_stored_evaluation(
+                agreement,
+                database,
+                date_from=_day("--from", date_from),
+                date_to=_day("--to", date_to),
+            )
+            label = f"incidents stored in {database.safe_url}"
+        else:
+            ev = run_evaluation(agreement, incidents, claims, sources)
+            label = f"incidents from {incidents}"
     except InputError as e:
         _fail(e)
         return
@@ -128,9 +156,204 @@ def evaluate_cmd(
     if as_json:
         _print_json(ev.as_json())
     elif out_file is None:
-        print_evaluation(out, ev, f"{len(ev.incidents)} incidents from {incidents}")
+        print_evaluation(out, ev, f"{len(ev.incidents)} {label}")
     else:
         out.print(f"wrote {len(ev.findings)} findings to {out_file}")
+
+
+def _day(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            [Problem(option, None, f"'{value}' is not a date", "write YYYY-MM-DD")]
+        ) from None
+
+
+@app.command()
+def init(db: DbOpt = None) -> None:
+    """Create the database, or migrate it to this version's schema.
+
+    Safe to run again: an up-to-date database is left as it is.
+
+    Example: trucewatch init --db postgresql+psycopg://monitor@localhost:5432/trucewatch
+    """
+    from trucewatch.store import Database
+
+    try:
+        database = Database(db)
+        before, after = database.migrate()
+    except InputError as e:
+        _fail(e)
+        return
+    if before == after:
+        out.print(f"{database.safe_url}: schema already at revision {after}")
+    else:
+        out.print(f"{database.safe_url}: schema {before or 'empty'} → revision {after}")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="The file to import.", dir_okay=False)],
+    format: Annotated[str, typer.Option("--format", help=FORMAT_HELP)],
+    source: Annotated[str, typer.Option("--source", help="Who the data comes from, e.g. ucdp.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="Column-mapping YAML for --format csv.", dir_okay=False)
+    ] = None,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad-rows", help="Import the good rows; write the rejected ones beside the file."
+        ),
+    ] = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import incidents from a file, all or nothing, keeping where each came from.
+
+    Importing the same file again adds nothing; an updated export updates the
+    changed rows and records each change in the audit log. A bad row stops the
+    import with every problem listed (FILE:LINE) and the database unchanged,
+    unless --skip-bad-rows.
+
+    Example: trucewatch ingest ucdp_ged.csv --format ucdp --source ucdp
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from trucewatch.actors import ActorRegistry
+    from trucewatch.importing import import_file
+    from trucewatch.store import Database
+
+    total = _count_lines(file) if format != "geojson" else None
+    try:
+        database = Database(db)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=as_json,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"importing {file.name}", total=total)
+            report = import_file(
+                database,
+                file,
+                format=format,
+                source=source,
+                actors=ActorRegistry.shipped(),
+                mapping=mapping,
+                skip_bad_rows=skip_bad_rows,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json(report.as_dict())
+        return
+    out.print(
+        f"{file}: {report.rows} rows — {report.inserted} new incidents, "
+        f"{report.merged} merged into incidents from other sources, {report.updated} "
+        f"updated, {report.unchanged} unchanged, {report.rejected} rejected "
+        f"(source '{report.source}', batch {report.batch_id})"
+    )
+    if report.rejected_file:
+        out.print(f"rejected rows and reasons: {report.rejected_file}")
+    if report.unresolved:
+        top = ", ".join(f"{n} ({c})" for n, c in report.unresolved.most_common(5))
+        out.print(
+            f"[yellow]{len(report.unresolved)} actor names not in the registry[/yellow]: "
+            f"{top} — see `trucewatch actors unresolved`"
+        )
+
+
+def _count_lines(path: Path) -> int | None:
+    try:
+        with path.open("rb") as f:
+            return max(
+                sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1, 0
+            )
+    except OSError:
+        return None
+
+
+@show_app.command("incident")
+def show_incident(
+    incident_id: Annotated[str, typer.Argument(help="Incident id, or a source's record id.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a stored incident: its reports with file, SHA-256, row and original values,
+    the merges that joined them (and why), and its audit history.
+
+    Example: trucewatch show incident 301214
+    """
+    from trucewatch.records import incident_record
+    from trucewatch.report.terminal import print_incident_record
+    from trucewatch.store import Database
+
+    try:
+        record = incident_record(Database(db), incident_id)
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json(record.as_dict())
+        return
+    print_incident_record(out, record)
+
+
+@incident_app.command("unmerge")
+def incident_unmerge(
+    report_id: Annotated[int, typer.Argument(help="The report to split off (see show incident).")],
+    db: DbOpt = None,
+) -> None:
+    """Undo a corroboration merge: the report becomes its own incident again.
+
+    Example: trucewatch incident unmerge 17
+    """
+    from trucewatch.records import unmerge
+    from trucewatch.store import Database
+
+    try:
+        new_id = unmerge(Database(db), report_id, user="cli")
+    except InputError as e:
+        _fail(e)
+        return
+    out.print(f"report {report_id} is now incident {new_id}; the merge is kept in the audit log")
+
+
+@actors_app.command("unresolved")
+def actors_unresolved(
+    limit: Annotated[int, typer.Option(help="How many names to list.")] = 50,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List actor names in stored incidents that the registry did not resolve.
+
+    With how often each occurs and the closest registry ids, so an analyst can
+    add an alias where one is missing.
+    """
+    from trucewatch.actors import ActorRegistry
+    from trucewatch.records import unresolved_actor_names
+    from trucewatch.store import Database
+
+    try:
+        rows = unresolved_actor_names(Database(db), ActorRegistry.shipped(), limit)
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json([{"name": n, "count": c, "closest": close} for n, c, close in rows])
+        return
+    if not rows:
+        out.print("every actor name in the database resolves")
+    for name, count, close in rows:
+        out.print(f"{count:>7}  {name}" + (f"  (closest: {', '.join(close)})" if close else ""))
 
 
 @agreement_app.command("check")

@@ -8,6 +8,7 @@ happens in the pure layers below.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from trucewatch.engine import evaluate
 from trucewatch.engine.evaluate import attribute_all
 from trucewatch.ingest.acled import read_acled
 from trucewatch.ingest.claims import read_claims, read_sources
+from trucewatch.store import Database
+from trucewatch.store.incidents import load_incidents
 
 DEMO_AGREEMENT = "syria-2016-09-us-russia"
 DEMO_CASE = "syria-2016-09"
@@ -114,6 +117,23 @@ def run_evaluation(
         else []
     )
     return _evaluate(agreement, incidents, claims, sources, actors)
+
+
+def run_stored_evaluation(
+    agreement_ref: str | Path,
+    db: Database,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    actors: ActorRegistry | None = None,
+) -> Evaluation:
+    """Evaluate the incidents stored in ``db`` (optionally a date range) against an agreement."""
+    actors = actors or ActorRegistry.shipped()
+    agreement = load_agreement(agreement_path(str(agreement_ref)), actors=actors)
+    db.require_current()
+    with db.engine.connect() as conn:
+        incidents = load_incidents(conn, date_from=date_from, date_to=date_to)
+    return _evaluate(agreement, incidents, [], [], actors)
 
 
 def run_demo(*, actors: ActorRegistry | None = None) -> Evaluation:

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trucewatch.domain import AttributionStatus, Verdict
+from trucewatch.records import IncidentRecord
 from trucewatch.service import Evaluation
 
 VERDICT_STYLE = {
@@ -224,3 +225,61 @@ def print_evaluation(console: Console, ev: Evaluation, provenance: str) -> None:
                 style="yellow",
             )
         )
+
+
+def print_incident_record(console: Console, rec: IncidentRecord) -> None:
+    """An incident with its reports' provenance, merges and audit history."""
+    inc = rec.incident
+    loc = inc.location
+    actors = ", ".join(f"{a.name} → {a.id or 'UNRESOLVED'} ({a.role.value})" for a in inc.actors)
+    console.print(
+        Panel(
+            Group(
+                Text(f"{inc.id}: {inc.event_type} / {inc.sub_event_type}", style="bold"),
+                Text(
+                    f"date {inc.date} ({inc.date_precision}); {loc.name}, {loc.admin1 or '?'} "
+                    f"({loc.latitude}, {loc.longitude}, geo precision {loc.geo_precision})"
+                ),
+                Text(
+                    f"fatalities low/best/high {inc.fatalities.low}/{inc.fatalities.best}/"
+                    f"{inc.fatalities.high}; tags: {', '.join(inc.tags) or '–'}"
+                ),
+                Text(f"actors: {actors or '–'}"),
+                Text(inc.notes, style="italic"),
+            ),
+            title="incident",
+        )
+    )
+    for r in rec.reports:
+        t = Table(
+            title=f"report {r['id']} · source {r['source_id']} ({r['source_name']}, "
+            f"reliability {r['reliability']}) · record {r['external_id']}",
+            caption=f"file {r['file']} · sha256 {r['file_sha256']} · line {r['row']}",
+            title_justify="left",
+        )
+        t.add_column("column")
+        t.add_column("original value")
+        for k, v in r["original"].items():
+            if v not in ("", None):
+                t.add_row(k, str(v))
+        console.print(t)
+    for m in rec.merges:
+        state = f"undone {m['undone_at']} by {m['undone_by']}" if m["undone_at"] else "active"
+        console.print(
+            Text(
+                f"merge: report {m['report_id']} joined this incident "
+                f"(score {m['score']:.2f}, {state})",
+                style="bold",
+            )
+        )
+        for reason in m["reasons"]:
+            console.print(Text(f"  · {reason}"))
+    if rec.history:
+        console.print(Text("audit history:", style="bold"))
+        for h in rec.history:
+            console.print(
+                Text(
+                    f"  {h['at']} {h['user_name']} {h['action']} {h['entity_type']} "
+                    f"{h['entity_id']}" + (f" — {h['note']}" if h["note"] else "")
+                )
+            )

@@ -1,0 +1,107 @@
+"""The storage commands as a user meets them (SQLite file in a temp folder)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from trucewatch.cases import case_files
+from trucewatch.cli import app
+
+runner = CliRunner()
+CASE = case_files("syria-2016-09").incidents
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_init_ingest_show_evaluate(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    code, out, _ = run("init", "--db", url)
+    assert code == 0 and "→ revision" in out
+    code, out, _ = run("init", "--db", url)
+    assert code == 0 and "already at revision" in out
+
+    code, out, _ = run(
+        "ingest", str(CASE), "--format", "acled", "--source", "case", "--db", url, "--json"
+    )
+    assert code == 0
+    assert json.loads(out)["inserted"] == 39
+
+    code, out, _ = run("show", "incident", "TW-SYR-0023", "--db", url, "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["incident"]["location"]["name"] == "Urum al Kubra"
+    assert shown["reports"][0]["original"]["event_id_cnty"] == "TW-SYR-0023"
+
+    code, out, _ = run("show", "incident", "TW-SYR-0023", "--db", url)
+    assert code == 0 and "sha256" in out
+
+    code, out, _ = run(
+        "evaluate",
+        "--agreement",
+        "syria-2016-09-us-russia",
+        "--db",
+        url,
+        "--from",
+        "2016-09-12",
+        "--to",
+        "2016-09-20",
+        "--json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    with CASE.open(encoding="utf-8") as f:
+        expected = sum(
+            1 for r in csv.DictReader(f) if "2016-09-12" <= r["event_date"] <= "2016-09-20"
+        )
+    assert data["incidents"] == expected
+    assert data["claims"] == 0
+
+    code, out, _ = run("actors", "unresolved", "--db", url)
+    assert code == 0 and "every actor name in the database resolves" in out
+
+
+def test_commands_on_uninitialised_database_say_run_init(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    code, _, err = run("ingest", str(CASE), "--format", "acled", "--source", "case", "--db", url)
+    assert code == 1
+    assert "is not initialised — run `trucewatch init` first" in err
+
+
+def test_ingest_bad_file_reports_and_changes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    run("init", "--db", url)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        CASE.read_text(encoding="utf-8").replace("36.1481,36.94775", "96.1481,36.94775"),
+        encoding="utf-8",
+    )
+    code, _, err = run("ingest", str(bad), "--format", "acled", "--source", "case", "--db", url)
+    assert code == 1
+    assert "latitude: '96.1481' is out of range" in err
+    code, out, _ = run("evaluate", "--agreement", "syria-2016-09-us-russia", "--db", url, "--json")
+    assert code == 0 and json.loads(out)["incidents"] == 0
+
+
+def test_unknown_format_and_bad_dates(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    run("init", "--db", url)
+    code, _, err = run("ingest", str(CASE), "--format", "acledd", "--source", "x", "--db", url)
+    assert code == 1 and "acledd" in err
+    code, _, err = run(
+        "evaluate", "--agreement", "syria-2016-09-us-russia", "--db", url, "--from", "12/09/2016"
+    )
+    assert code == 1 and "--from: '12/09/2016' is not a date — write YYYY-MM-DD" in err
+
+
+def test_show_unknown_incident(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    run("init", "--db", url)
+    code, _, err = run("show", "incident", "nope", "--db", url)
+    assert code == 1 and "no incident or source record with this id" in err
