@@ -37,6 +37,7 @@ from trucewatch.domain import ActorKind, Incident
 from trucewatch.errors import InputError, Problem
 from trucewatch.ingest.base import Row, file_sha256, importer_for
 from trucewatch.store import Database, audit
+from trucewatch.store.bulk import bulk_insert
 from trucewatch.store.incidents import (
     content_sha256,
     derive,
@@ -353,8 +354,7 @@ def _store_chunk(
             }
         )
     insert_incidents(conn, new_incidents, now)
-    if new_reports:
-        conn.execute(insert(reports), new_reports)
+    bulk_insert(conn, reports, new_reports)
     for key, incident_id, score, reasons in merges:
         report_id = conn.execute(
             select(reports.c.id).where(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from trucewatch.domain import CasualtyRange, Incident, IncidentActor, Location, Role
+from trucewatch.store.bulk import bulk_insert
 from trucewatch.store.schema import incident_actors, incidents, reports
 
 
@@ -34,6 +35,8 @@ def parsed_json(incident: Incident) -> dict[str, Any]:
 def derive(incident_id: str, accounts: Sequence[Incident]) -> Incident:
     """The incident as its reports describe it together (first report leads)."""
     lead = accounts[0]
+    if len(accounts) == 1:
+        return lead.model_copy(update={"id": incident_id, "provenance": None})
     lows = [a.fatalities.low for a in accounts]
     highs = [a.fatalities.high for a in accounts]
     best = lead.fatalities.best
@@ -109,10 +112,8 @@ def insert_incidents(conn: Connection, items: Sequence[Incident], now: datetime)
     """Insert new incidents and their actors (bulk)."""
     if not items:
         return
-    conn.execute(insert(incidents), [incident_values(i, now) for i in items])
-    actor_rows = [row for i in items for row in actor_values(i)]
-    if actor_rows:
-        conn.execute(insert(incident_actors), actor_rows)
+    bulk_insert(conn, incidents, [incident_values(i, now) for i in items])
+    bulk_insert(conn, incident_actors, [row for i in items for row in actor_values(i)])
 
 
 def replace_incident(conn: Connection, incident: Incident, now: datetime) -> None:
