@@ -16,7 +16,9 @@ Corroboration.  A new report is compared with incidents already reported by
 *other* sources in its date window (``verify.corroboration``); when one is the
 same event, the report joins that incident instead of creating a new one, and
 the decision is stored with its reasons so that ``trucewatch incident
-unmerge`` can undo it.
+unmerge`` can undo it.  Only day-precise records placed at or near a town
+(geo precision 1–2) are merged automatically, and an incident takes at most
+one report per source: vaguer records on a busy front match too many events.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,10 +39,10 @@ from trucewatch.domain import ActorKind, Incident
 from trucewatch.errors import InputError, Problem
 from trucewatch.ingest.base import Row, file_sha256, importer_for
 from trucewatch.store import Database, audit
-from trucewatch.store.bulk import bulk_insert
+from trucewatch.store.bulk import RawJSON, bulk_insert
 from trucewatch.store.incidents import (
+    canonical_json,
     content_sha256,
-    derive,
     insert_incidents,
     parsed_json,
     recompute,
@@ -176,6 +178,7 @@ def import_file(
             .returning(import_batches.c.id)
         ).scalar_one()
         result.batch_id = int(batch_id)
+        others = _OtherSources(conn, source_id)
         for chunk in _chunks(importer.rows(path, actors=actors), CHUNK_ROWS):
             good: list[Row] = []
             for row in chunk:
@@ -190,7 +193,12 @@ def import_file(
                         if a.id is None:
                             result.unresolved[a.name] += 1
             if good and (skip_bad_rows or not problems):
-                _store_chunk(conn, good, source_id, result, user, now, bystanders)
+                for dup in _store_chunk(
+                    conn, good, source_id, result, user, now, bystanders, others
+                ):
+                    result.rejected += 1
+                    problems.extend(dup.problems)
+                    rejected_rows.append(dup)
             if progress is not None:
                 progress(len(chunk))
         if problems and not skip_bad_rows:
@@ -247,6 +255,17 @@ def _ensure_source(conn: Connection, source_id: str, name: str, now: datetime) -
         )
 
 
+def _duplicate(row: Row, key: str, first_line: int, file: str) -> Row:
+    problem = Problem(
+        file,
+        row.line,
+        f"record id '{key}' appears again (first on line {first_line})",
+        "each record needs its own id; remove or renumber one",
+        "id",
+    )
+    return replace(row, problems=(*row.problems, problem), incident=None)
+
+
 def _store_chunk(
     conn: Connection,
     rows: list[Row],
@@ -255,12 +274,21 @@ def _store_chunk(
     user: str,
     now: datetime,
     bystanders: frozenset[str],
-) -> None:
+    others: _OtherSources,
+) -> list[Row]:
+    """Store one chunk's good rows; return the rows rejected as duplicate ids."""
     keyed: dict[str, tuple[Row, str]] = {}
+    texts: dict[str, RawJSON] = {}
+    duplicates: list[Row] = []
     for row in rows:
-        digest = content_sha256(row.original)
+        text = canonical_json(row.original)
+        digest = content_sha256(text)
         key = row.external_id or f"sha256:{digest}"
+        if key in keyed:
+            duplicates.append(_duplicate(row, key, keyed[key][0].line, result.file))
+            continue
         keyed[key] = (row, digest)
+        texts[key] = text
     existing = {
         r.external_id: r
         for r in conn.execute(
@@ -270,17 +298,22 @@ def _store_chunk(
                 reports.c.content_sha256,
                 reports.c.incident_id,
                 reports.c.original,
-            ).where(reports.c.source_id == source_id, reports.c.external_id.in_(list(keyed)))
+                reports.c.batch_id,
+                reports.c.row,
+            ).where(reports.c.external_id.in_(list(keyed)), reports.c.source_id == source_id)
         )
     }
-    new_incidents: list[Incident] = []
+    for key, prior in list(existing.items()):
+        if prior.batch_id == result.batch_id:  # earlier in this same file
+            duplicates.append(_duplicate(keyed[key][0], key, prior.row, result.file))
+            del keyed[key]
+            del existing[key]
+    new_incidents: list[tuple[str, Incident]] = []
     new_reports: list[dict[str, Any]] = []
     merges: list[tuple[str, str, float, tuple[str, ...]]] = []
     touched: set[str] = set()
     fresh = [(k, r, d) for k, (r, d) in keyed.items() if k not in existing]
-    candidates = _CandidateIndex(
-        _candidates(conn, source_id, [r.incident for _, r, _ in fresh if r.incident])
-    )
+    candidates = _CandidateIndex(others.candidates([r.incident for _, r, _ in fresh if r.incident]))
     for key, (row, digest) in keyed.items():
         assert row.incident is not None
         old = existing.get(key)
@@ -323,19 +356,28 @@ def _store_chunk(
             touched.add(old.incident_id)
             result.updated += 1
             continue
-        near = candidates.near(row.incident)
+        near = (
+            [
+                c
+                for c in candidates.near(row.incident)
+                if not others.has_report(c.id) and _precise_enough(c)
+            ]
+            if _precise_enough(row.incident)
+            else []
+        )
         match = (
             best_match(row.incident, near, tz="UTC", not_identifying=bystanders) if near else None
         )
         if match is not None:
             target, decision = match
-            incident_id = target.id
-            merges.append((key, incident_id, decision.score, decision.reasons))
-            touched.add(incident_id)
+            target_id = target.id
+            others.note_report(target_id, source_id)
+            merges.append((key, target_id, decision.score, decision.reasons))
+            touched.add(target_id)
             result.merged += 1
         else:
-            incident_id = f"{source_id}:{key}"
-            new_incidents.append(derive(incident_id, [row.incident]))
+            target_id = f"{source_id}:{key}"
+            new_incidents.append((target_id, row.incident))
             result.inserted += 1
         new_reports.append(
             {
@@ -345,10 +387,10 @@ def _store_chunk(
                 "file": result.file,
                 "file_sha256": result.sha256,
                 "row": row.line,
-                "original": row.original,
+                "original": texts[key],
                 "content_sha256": digest,
                 "parsed": parsed_json(row.incident),
-                "incident_id": incident_id,
+                "incident_id": target_id,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -381,6 +423,17 @@ def _store_chunk(
             note="; ".join(reasons),
         )
     recompute(conn, touched, now)
+    return duplicates
+
+
+def _precise_enough(incident: Incident) -> bool:
+    """Whether a record is precise enough to be merged without an analyst.
+
+    A record dated to a week or a month, or placed only in a region, matches
+    too many other events on a busy front: merging it automatically would hide
+    incidents.  Such records stay separate incidents.
+    """
+    return incident.time_precision == 1 and incident.location.geo_precision <= 2
 
 
 class _CandidateIndex:
@@ -398,13 +451,20 @@ class _CandidateIndex:
                 self.by_day.setdefault(day, []).append(inc)
 
     def near(self, incident: Incident) -> list[Incident]:
-        """Candidates sharing at least one day with ``incident``'s span."""
+        """Candidates sharing a day with ``incident``'s span, within ~1° of it.
+
+        The box (1.0° latitude, 1.3° longitude: more than the 100 km the coarsest
+        precision allows, at Syrian latitudes) is a cheap first cut before the
+        exact test in ``match``.
+        """
         if not self.by_day:
             return []
+        lat, lon = incident.location.latitude, incident.location.longitude
         seen: dict[str, Incident] = {}
         for day in _days(incident):
             for c in self.by_day.get(day, ()):
-                seen.setdefault(c.id, c)
+                if abs(c.location.latitude - lat) <= 1.0 and abs(c.location.longitude - lon) <= 1.3:
+                    seen.setdefault(c.id, c)
         return list(seen.values())
 
 
@@ -414,26 +474,68 @@ def _days(incident: Incident) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def _candidates(conn: Connection, source_id: str, fresh: list[Incident]) -> list[Incident]:
-    """Incidents from other sources that could be the same event as any fresh one."""
-    if not fresh:
-        return []
-    windows = [candidate_window(i) for i in fresh]
-    first = min(w[0] for w in windows) - timedelta(days=31)
-    last = max(w[1] for w in windows) + timedelta(days=31)
-    other = (
-        select(reports.c.incident_id, reports.c.parsed)
-        .join(incidents, incidents.c.id == reports.c.incident_id)
-        .where(
-            reports.c.source_id != source_id, incidents.c.date >= first, incidents.c.date <= last
+class _OtherSources:
+    """Incidents already stored, loaded day by day as an import needs them.
+
+    Each day is read from the database at most once per import, so looking
+    for corroboration costs what is stored in the file's dates, not the file
+    size times the table size; when no other source has any report, nothing is
+    queried at all.  An incident that already has a report from the importing
+    source is never a candidate: a source does not report one event twice, so
+    two of its rows are two events.
+    """
+
+    def __init__(self, conn: Connection, source_id: str) -> None:
+        self.conn, self.source_id = conn, source_id
+        self.enabled = (
+            conn.execute(
+                select(reports.c.id).where(reports.c.source_id != source_id).limit(1)
+            ).first()
+            is not None
         )
-        .order_by(reports.c.id)
-    )
-    leads: dict[str, Incident] = {}
-    for incident_id, parsed in conn.execute(other):
-        if incident_id not in leads:
-            leads[incident_id] = Incident.model_validate({**parsed, "id": incident_id})
-    return list(leads.values())
+        self.by_day: dict[date, list[Incident]] = {}
+        self.sources_of: dict[str, set[str]] = {}
+
+    def has_report(self, incident_id: str) -> bool:
+        """Whether ``incident_id`` already has a report from the importing source."""
+        return self.source_id in self.sources_of.get(incident_id, ())
+
+    def note_report(self, incident_id: str, source_id: str) -> None:
+        """Record that ``incident_id`` now has a report from ``source_id``."""
+        self.sources_of.setdefault(incident_id, set()).add(source_id)
+
+    def candidates(self, fresh: list[Incident]) -> list[Incident]:
+        """Stored incidents whose date falls in any fresh incident's window."""
+        if not self.enabled or not fresh:
+            return []
+        needed: set[date] = set()
+        for incident in fresh:
+            first, last, _ = candidate_window(incident)
+            needed.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+        missing = sorted(needed - self.by_day.keys())
+        for day in missing:
+            self.by_day[day] = []
+        for start in range(0, len(missing), 500):
+            days = missing[start : start + 500]
+            query = (
+                select(
+                    reports.c.incident_id, reports.c.source_id, reports.c.parsed, incidents.c.date
+                )
+                .join(incidents, incidents.c.id == reports.c.incident_id)
+                .where(incidents.c.date.in_(days))
+                .order_by(reports.c.id)
+            )
+            for incident_id, source, parsed, day in self.conn.execute(query):
+                if incident_id not in self.sources_of:  # the incident's first report leads
+                    lead = Incident.model_validate({**parsed, "id": incident_id})
+                    self.by_day[day].append(lead)
+                self.note_report(incident_id, source)
+        return [
+            c
+            for day in sorted(needed)
+            for c in self.by_day.get(day, ())
+            if self.source_id not in self.sources_of.get(c.id, ())
+        ]
 
 
 def _write_rejected(path: Path, rows: list[Row]) -> Path:

@@ -179,3 +179,50 @@ def test_full_ucdp_file(db: Database, actors: ActorRegistry, shared_data: Path) 
         rec.reports[0]["original"]["source_headline"]
         == "Syria: Investigate Attack on UN Aid Convoy"
     )
+
+
+@pytest.mark.parametrize("chunk_rows", [2000, 10])
+def test_duplicate_record_id_names_both_lines(
+    db: Database,
+    actors: ActorRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk_rows: int,
+) -> None:
+    import trucewatch.importing
+
+    monkeypatch.setattr(trucewatch.importing, "CHUNK_ROWS", chunk_rows)  # within / across chunks
+    # Edited copy: the last row's id changed to the convoy's id.
+    lines = CASE.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[-1] = lines[-1].replace("TW-SYR-0039", "TW-SYR-0023", 1)
+    bad = tmp_path / "dup.csv"
+    bad.write_text("".join(lines), encoding="utf-8")
+    first = next(i for i, s in enumerate(lines, 1) if s.startswith("TW-SYR-0023,"))
+    with pytest.raises(InputError) as info:
+        import_file(db, bad, format="acled", source="case", actors=actors)
+    assert str(info.value).startswith(
+        f"{bad}:{len(lines)}: record id 'TW-SYR-0023' appears again (first on line {first})"
+    )
+    assert _counts(db)["reports"] == 0
+
+
+def test_a_source_never_reports_one_event_twice(
+    db: Database, actors: ActorRegistry, tmp_path: Path, shared_data: Path
+) -> None:
+    import_file(
+        db,
+        _ucdp_rows(shared_data, tmp_path, {"301214"}),
+        format="ucdp",
+        source="ucdp",
+        actors=actors,
+    )
+    # Edited copy of the case: the convoy row twice, under two ids.
+    lines = CASE.read_text(encoding="utf-8").splitlines(keepends=True)
+    convoy = next(s for s in lines if s.startswith("TW-SYR-0023,"))
+    twice = tmp_path / "twice.csv"
+    twice.write_text(
+        lines[0] + convoy + convoy.replace("TW-SYR-0023", "TW-SYR-9023", 1), encoding="utf-8"
+    )
+    report = import_file(db, twice, format="acled", source="case", actors=actors)
+    assert (report.merged, report.inserted) == (1, 1)
+    assert [r["source_id"] for r in incident_record(db, "ucdp:301214").reports] == ["ucdp", "case"]

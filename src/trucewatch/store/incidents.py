@@ -17,13 +17,18 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from trucewatch.domain import CasualtyRange, Incident, IncidentActor, Location, Role
-from trucewatch.store.bulk import bulk_insert
+from trucewatch.store.bulk import RawJSON, bulk_insert
 from trucewatch.store.schema import incident_actors, incidents, reports
 
 
-def content_sha256(original: dict[str, str]) -> str:
+def canonical_json(original: dict[str, str]) -> RawJSON:
+    """A record's raw values as canonical JSON text (stored as is, and hashed)."""
+    return RawJSON(json.dumps(original, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+
+
+def content_sha256(original: dict[str, str] | str) -> str:
     """A stable hash of a record's raw values: equal hashes mean an unchanged row."""
-    text = json.dumps(original, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = original if isinstance(original, str) else canonical_json(original)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -62,11 +67,13 @@ def derive(incident_id: str, accounts: Sequence[Incident]) -> Incident:
     )
 
 
-def incident_values(incident: Incident, now: datetime) -> dict[str, Any]:
-    """Column values of the incidents table for ``incident``."""
+def incident_values(
+    incident: Incident, now: datetime, incident_id: str | None = None
+) -> dict[str, Any]:
+    """Column values of the incidents table for ``incident`` (stored as ``incident_id``)."""
     loc, civ = incident.location, incident.civilian_fatalities
     return {
-        "id": incident.id,
+        "id": incident_id or incident.id,
         "date": incident.date,
         "time_precision": incident.time_precision,
         "event_type": incident.event_type,
@@ -94,11 +101,12 @@ def incident_values(incident: Incident, now: datetime) -> dict[str, Any]:
     }
 
 
-def actor_values(incident: Incident) -> list[dict[str, Any]]:
-    """Rows of incident_actors for ``incident``."""
+def actor_values(incident: Incident, incident_id: str | None = None) -> list[dict[str, Any]]:
+    """Rows of incident_actors for ``incident`` (stored as ``incident_id``)."""
+    key = incident_id or incident.id
     return [
         {
-            "incident_id": incident.id,
+            "incident_id": key,
             "position": i,
             "name": a.name,
             "actor_id": a.id,
@@ -108,12 +116,21 @@ def actor_values(incident: Incident) -> list[dict[str, Any]]:
     ]
 
 
-def insert_incidents(conn: Connection, items: Sequence[Incident], now: datetime) -> None:
-    """Insert new incidents and their actors (bulk)."""
+def insert_incidents(
+    conn: Connection, items: Sequence[Incident | tuple[str, Incident]], now: datetime
+) -> None:
+    """Insert new incidents and their actors (bulk).
+
+    An item may be ``(incident_id, account)``: a new incident with one report is
+    that report's account under the incident's id, stored without copying it.
+    """
     if not items:
         return
-    bulk_insert(conn, incidents, [incident_values(i, now) for i in items])
-    bulk_insert(conn, incident_actors, [row for i in items for row in actor_values(i)])
+    pairs = [item if isinstance(item, tuple) else (item.id, item) for item in items]
+    bulk_insert(conn, incidents, [incident_values(inc, now, key) for key, inc in pairs])
+    bulk_insert(
+        conn, incident_actors, [row for key, inc in pairs for row in actor_values(inc, key)]
+    )
 
 
 def replace_incident(conn: Connection, incident: Incident, now: datetime) -> None:

@@ -163,7 +163,9 @@ reports = Table(
     Column("incident_id", String(200), ForeignKey("incidents.id"), nullable=False),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
-    UniqueConstraint("source_id", "external_id"),
+    # external_id leads: imports look up a chunk's ids in one index probe each,
+    # and `show incident 301214` finds a record by its id across sources.
+    UniqueConstraint("external_id", "source_id"),
     Index(None, "incident_id"),
 )
 

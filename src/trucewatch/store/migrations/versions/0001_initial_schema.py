@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 20:20:46.305093
+Create Date: 2026-11-22 21:02:50.358631
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
         sa.UniqueConstraint(
-            "source_id", "external_id", name=op.f("uq_reports_source_id_external_id")
+            "external_id", "source_id", name=op.f("uq_reports_external_id_source_id")
         ),
     )
     with op.batch_alter_table("reports", schema=None) as batch_op:
