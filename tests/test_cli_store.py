@@ -105,3 +105,47 @@ def test_show_unknown_incident(tmp_path: Path) -> None:
     run("init", "--db", url)
     code, _, err = run("show", "incident", "nope", "--db", url)
     assert code == 1 and "no incident or source record with this id" in err
+
+
+def test_agreement_versions_keep_the_previous_terms(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    run("init", "--db", url)
+    shipped = Path("src/trucewatch/data/agreements/syria-2016-09-us-russia.yaml")
+    code, out, _ = run("agreement", "load", str(shipped), "--user", "analyst1", "--db", url)
+    assert code == 0 and "stored as version 1" in out
+    code, out, _ = run("agreement", "load", str(shipped), "--user", "analyst1", "--db", url)
+    assert code == 0 and "unchanged: still version 1" in out
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(
+        shipped.read_text(encoding="utf-8").replace("radius_km: 4.5", "radius_km: 5"),
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        "agreement",
+        "load",
+        str(edited),
+        "--user",
+        "analyst2",
+        "--note",
+        "wider east Aleppo circle",
+        "--db",
+        url,
+    )
+    assert code == 0 and "stored as version 2" in out
+    code, out, _ = run("agreement", "history", "syria-2016-09-us-russia", "--db", url, "--json")
+    versions = json.loads(out)
+    assert [(v["version"], v["changed_by"], v["note"]) for v in versions] == [
+        (1, "analyst1", None),
+        (2, "analyst2", "wider east Aleppo circle"),
+    ]
+
+
+def test_invalid_agreement_is_not_stored(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    run("init", "--db", url)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ntitle: t\n", encoding="utf-8")
+    code, _, err = run("agreement", "load", str(bad), "--user", "a", "--db", url)
+    assert code == 1 and "required field is missing" in err
+    code, _, err = run("agreement", "history", "x", "--db", url)
+    assert code == 1 and "no stored agreement 'x'" in err

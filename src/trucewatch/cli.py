@@ -26,7 +26,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-agreement_app = typer.Typer(help="Agreement files: check, list, JSON Schema.", no_args_is_help=True)
+agreement_app = typer.Typer(
+    help="Agreements: check, list, JSON Schema, store versions.", no_args_is_help=True
+)
 actors_app = typer.Typer(help="The actor registry: resolve names over time.", no_args_is_help=True)
 show_app = typer.Typer(help="Show a stored record with its provenance.", no_args_is_help=True)
 incident_app = typer.Typer(help="Correct stored incidents (undo a merge).", no_args_is_help=True)
@@ -417,6 +419,90 @@ def agreement_check(
         out.print(f"  phase {pid}: {start:%Y-%m-%d %H:%M %z} → {until}")
     out.print(f"  zones: {', '.join(summary['zones']) or 'none'}")  # type: ignore[arg-type]
     out.print(f"  obligations: {', '.join(summary['obligations'])}")  # type: ignore[arg-type]
+
+
+@agreement_app.command("load")
+def agreement_load(
+    file: Annotated[Path, typer.Argument(help="The agreement YAML file.", dir_okay=False)],
+    user: Annotated[str, typer.Option(help="Who is loading it (kept with the version).")],
+    note: Annotated[str | None, typer.Option(help="Why the terms changed.")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Store an agreement in the database as a new version (unchanged text adds nothing).
+
+    Earlier versions stay, with who loaded each and why.
+
+    Example: trucewatch agreement load syria-2016-09.yaml --user analyst1
+    --note "add Castello Road withdrawal distances"
+    """
+    from datetime import UTC, datetime
+
+    from trucewatch.actors import ActorRegistry
+    from trucewatch.agreements import load_agreement
+    from trucewatch.store import Database
+    from trucewatch.store.agreements import save_agreement
+
+    try:
+        agreement = load_agreement(file, actors=ActorRegistry.shipped())
+        database = Database(db)
+        database.require_current()
+        with database.transaction() as conn:
+            version, created = save_agreement(
+                conn,
+                agreement,
+                file.read_text(encoding="utf-8"),
+                user=user,
+                now=datetime.now(UTC),
+                note=note,
+            )
+    except InputError as e:
+        _fail(e)
+        return
+    state = "stored as" if created else "unchanged: still"
+    out.print(f"{agreement.id}: {state} version {version}")
+
+
+@agreement_app.command("history")
+def agreement_history_cmd(
+    agreement_id: Annotated[str, typer.Argument(help="The agreement id.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the stored versions of an agreement: when, by whom, why."""
+    from trucewatch.store import Database
+    from trucewatch.store.agreements import agreement_history
+
+    try:
+        database = Database(db)
+        database.require_current()
+        with database.engine.connect() as conn:
+            versions = agreement_history(conn, agreement_id)
+    except InputError as e:
+        _fail(e)
+        return
+    if not versions:
+        err.print(
+            f"no stored agreement '{agreement_id}' — store it with `trucewatch agreement load FILE`"
+        )
+        raise typer.Exit(1)
+    rows = [
+        {
+            "version": v.version,
+            "sha256": v.sha256,
+            "changed_by": v.changed_by,
+            "changed_at": v.changed_at.isoformat(),
+            "note": v.note,
+        }
+        for v in versions
+    ]
+    if as_json:
+        _print_json(rows)
+        return
+    for v in versions:
+        out.print(
+            f"v{v.version}  {v.changed_at.isoformat()}  {v.changed_by}  {v.sha256[:12]}"
+            + (f"  {v.note}" if v.note else "")
+        )
 
 
 @agreement_app.command("list")
