@@ -96,16 +96,7 @@ class Database:
             with self.engine.begin() as connection:
                 command.upgrade(self._alembic_config(connection), "head")
         except OperationalError as e:
-            raise InputError(
-                [
-                    Problem(
-                        "--db",
-                        None,
-                        f"cannot open {self.safe_url}: {e.orig}",
-                        "check the URL and that the server is running",
-                    )
-                ]
-            ) from None
+            raise self._unreachable(e) from None
         return before, self.revision() or "?"
 
     def revision(self) -> str | None:
@@ -122,16 +113,19 @@ class Database:
             with self.engine.connect() as connection:
                 return MigrationContext.configure(connection).get_current_revision()
         except OperationalError as e:
-            raise InputError(
-                [
-                    Problem(
-                        "--db",
-                        None,
-                        f"cannot open {self.safe_url}: {e.orig}",
-                        "check the URL and that the server is running",
-                    )
-                ]
-            ) from None
+            raise self._unreachable(e) from None
+
+    def _unreachable(self, error: OperationalError) -> InputError:
+        return InputError(
+            [
+                Problem(
+                    "--db",
+                    None,
+                    f"cannot open {self.safe_url}: {error.orig}",
+                    "check the URL and that the server is running",
+                )
+            ]
+        )
 
     def head(self) -> str:
         """The newest schema revision this version of trucewatch knows."""
