@@ -130,6 +130,8 @@ incidents = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    # Verification status: reported → under_review → verified / disputed / dismissed.
+    Column("status", String(20), nullable=False, server_default="reported"),
     Index(None, "date"),
 )
 
@@ -213,6 +215,40 @@ evidence = Table(
     Column("collected_at", TS, nullable=False),
     Column("collector", String(100), nullable=False),
     Column("note", Text),
+    # Berkeley Protocol collection record: how and from where, and the file as received.
+    Column("method", Text),
+    Column("origin", Text),
+    Column("filename", Text),
+    Column("size_bytes", Integer),
+    Column("media_type", String(100)),
+)
+
+custody = Table(
+    "custody",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("from_holder", String(100)),
+    Column("to_holder", String(100)),
+    Column("user_name", String(100), nullable=False),
+    Column("note", Text),
+    Index(None, "evidence_id"),
+)
+
+replies = Table(
+    "replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(100), nullable=False),
+    Column("incident_id", String(200), ForeignKey("incidents.id"), nullable=False),
+    Column("obligation", String(100), nullable=False),
+    Column("party", String(100), nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("submitted_at", TS, nullable=False),
+    Index(None, "incident_id"),
 )
 
 access_events = Table(
