@@ -8,7 +8,7 @@ happens in the pure layers below.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,13 @@ from trucewatch.cases import case_files
 from trucewatch.domain import Agreement, Attribution, Claim, Finding, Incident, Source, Verdict
 from trucewatch.engine import evaluate
 from trucewatch.engine.evaluate import attribute_all
+from trucewatch.errors import InputError
 from trucewatch.ingest.acled import read_acled
 from trucewatch.ingest.claims import read_claims, read_sources
 from trucewatch.store import Database
+from trucewatch.store.claims import load_claims, load_sources, save_claims, save_sources
 from trucewatch.store.incidents import load_incidents
+from trucewatch.verify.airwars import airwars_grade
 
 DEMO_AGREEMENT = "syria-2016-09-us-russia"
 DEMO_CASE = "syria-2016-09"
@@ -74,7 +77,15 @@ class Evaluation:
             "claims": len(self.claims),
             "verdicts": self.counts(),
             "findings": [f.model_dump(mode="json") for f in self.findings],
-            "attributions": [a.model_dump(mode="json") for a in self.attributions.values()],
+            "attributions": [
+                {
+                    **a.model_dump(mode="json"),
+                    "airwars_grade": airwars_grade(
+                        a, self.claims_for(a.incident), {s.id: s for s in self.sources}
+                    ),
+                }
+                for a in self.attributions.values()
+            ],
             "compliance": self.matrix.as_dict(),
             "timeline": [
                 {
@@ -133,7 +144,36 @@ def run_stored_evaluation(
     db.require_current()
     with db.engine.connect() as conn:
         incidents = load_incidents(conn, date_from=date_from, date_to=date_to)
-    return _evaluate(agreement, incidents, [], [], actors)
+        claims = load_claims(conn, [i.id for i in incidents])
+        sources = load_sources(conn)
+    return _evaluate(agreement, incidents, claims, sources, actors)
+
+
+def store_claims(
+    db: Database,
+    claims_path: str | Path,
+    sources_path: str | Path | None = None,
+    *,
+    user: str,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Store a sources file and a claims file, all or nothing; counts of what was added."""
+    now = now or datetime.now(UTC)
+    sources = read_sources(sources_path) if sources_path else []
+    db.require_current()
+    with db.transaction() as conn:
+        added_sources, changed_sources = save_sources(conn, sources, user=user, now=now)
+        known = {s.id for s in load_sources(conn)}
+        claims = read_claims(claims_path, known_sources=known)
+        added, problems = save_claims(conn, claims, name=str(claims_path), user=user, now=now)
+        if problems:
+            raise InputError(problems)
+    return {
+        "sources_added": added_sources,
+        "sources_changed": changed_sources,
+        "claims_added": added,
+        "claims_in_file": len(claims),
+    }
 
 
 def run_demo(*, actors: ActorRegistry | None = None) -> Evaluation:

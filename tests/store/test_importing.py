@@ -226,3 +226,24 @@ def test_a_source_never_reports_one_event_twice(
     report = import_file(db, twice, format="acled", source="case", actors=actors)
     assert (report.merged, report.inserted) == (1, 1)
     assert [r["source_id"] for r in incident_record(db, "ucdp:301214").reports] == ["ucdp", "case"]
+
+
+def test_stored_claims_make_the_convoy_contested(db: Database, actors: ActorRegistry) -> None:
+    from trucewatch.cases import case_files
+    from trucewatch.domain import AttributionStatus, Verdict
+    from trucewatch.service import run_stored_evaluation, store_claims
+
+    files = case_files("syria-2016-09")
+    import_file(db, files.incidents, format="acled", source="case", actors=actors)
+    counts_ = store_claims(db, files.claims, files.sources, user="analyst")
+    assert counts_["claims_added"] == counts_["claims_in_file"] == 28
+    again = store_claims(db, files.claims, files.sources, user="analyst")
+    assert again["claims_added"] == 0
+    ev = run_stored_evaluation("syria-2016-09-us-russia", db)
+    convoy = "case:TW-SYR-0023"
+    assert ev.attributions[convoy].status == AttributionStatus.CONTESTED
+    assert set(ev.attributions[convoy].contested_between[:2]) == {"russia", "syria-government"}
+    (f,) = [f for f in ev.findings_for(convoy) if f.obligation == "humanitarian-access"]
+    assert f.verdict == Verdict.VIOLATION
+    graded = {(c.claimant, c.kind.value, c.source) for c in ev.claims_for(convoy)}
+    assert ("russia", "denies", "alaraby") in graded

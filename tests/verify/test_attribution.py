@@ -93,10 +93,19 @@ def test_admission_confirms() -> None:
 def test_two_independent_reliable_sources_confirm() -> None:
     claims = [
         claim("c1", ClaimKind.ACCUSES, "russia", "mon"),
-        claim("c2", ClaimKind.ACCUSES, "russia", "mon2"),
+        claim("c2", ClaimKind.ACCUSES, "russia", "mon2", claimant="human-rights-watch"),
     ]
     a = attribute(INC, claims, SOURCES, not_attributable=frozenset({"unidentified"}))
     assert a.status == AttributionStatus.CONFIRMED
+
+
+def test_one_claimant_quoted_by_two_outlets_is_one_source() -> None:
+    claims = [
+        claim("c1", ClaimKind.ACCUSES, "russia", "mon"),
+        claim("c2", ClaimKind.ACCUSES, "russia", "mon2"),
+    ]  # sohr, twice
+    a = attribute(INC, claims, SOURCES, not_attributable=frozenset({"unidentified"}))
+    assert a.status == AttributionStatus.LIKELY
 
 
 def test_reposts_are_not_corroboration() -> None:
@@ -136,3 +145,58 @@ def test_competing_credible_accusations_are_contested() -> None:
     assert a.status == AttributionStatus.CONTESTED
     assert set(a.contested_between) == {"russia", "syria-government"}
     assert a.reasons  # every weight is explained
+
+
+LOW_PARTY = Source(
+    id="low-party",
+    name="A party's channel (synthetic)",
+    kind=SourceKind.PARTY_STATEMENT,
+    reliability=Reliability.E,
+)
+GRADED = {**SOURCES, LOW_PARTY.id: LOW_PARTY}
+
+
+def test_recording_an_admission_confirms_a_test_incident() -> None:
+    before = attribute(
+        INC,
+        [claim("c1", ClaimKind.ACCUSES, "russia", "mon")],
+        GRADED,
+        not_attributable=frozenset({"unidentified"}),
+    )
+    assert before.status == AttributionStatus.LIKELY
+    claims = [
+        claim("c1", ClaimKind.ACCUSES, "russia", "mon"),
+        claim("c2", ClaimKind.ADMITS, "russia", "low-party", claimant="russia"),
+    ]
+    after = attribute(INC, claims, GRADED, not_attributable=frozenset({"unidentified"}))
+    assert after.status == AttributionStatus.CONFIRMED
+    assert after.leading()[0] == "russia"
+
+
+def test_a_low_graded_partys_denial_alone_does_not_move_a_confirmed_attribution() -> None:
+    confirmed = [
+        claim("c1", ClaimKind.ACCUSES, "russia", "mon"),
+        claim("c2", ClaimKind.ACCUSES, "russia", "mon2", claimant="human-rights-watch"),
+    ]
+    base = attribute(INC, confirmed, GRADED, not_attributable=frozenset({"unidentified"}))
+    assert base.status == AttributionStatus.CONFIRMED
+    denial = claim(
+        "c3", ClaimKind.DENIES, "russia", "low-party", claimant="russia", credibility="4"
+    )
+    after = attribute(
+        INC, [*confirmed, denial], GRADED, not_attributable=frozenset({"unidentified"})
+    )
+    assert after.status == AttributionStatus.CONFIRMED
+    assert any("denies" in r for r in after.reasons)  # recorded and shown, not hidden
+
+
+def test_a_weighty_denial_does_block_confirmation() -> None:
+    confirmed = [
+        claim("c1", ClaimKind.ACCUSES, "russia", "mon"),
+        claim("c2", ClaimKind.ACCUSES, "russia", "mon2", claimant="human-rights-watch"),
+    ]
+    denial = claim("c3", ClaimKind.DENIES, "russia", "party", claimant="russia", credibility="1")
+    after = attribute(
+        INC, [*confirmed, denial], GRADED, not_attributable=frozenset({"unidentified"})
+    )
+    assert after.status == AttributionStatus.LIKELY

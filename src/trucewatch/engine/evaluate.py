@@ -57,6 +57,18 @@ CONFIDENCE_CAP: dict[AttributionStatus, float] = {
     AttributionStatus.UNATTRIBUTED: 0.5,
 }
 UNCERTAIN_TIMING_FACTOR = 0.5
+# Claimants whose word about responsibility is a party's word.
+BELLIGERENT_KINDS = frozenset(
+    {
+        ActorKind.STATE,
+        ActorKind.STATE_FORCES,
+        ActorKind.REBEL_GROUP,
+        ActorKind.POLITICAL_MILITIA,
+        ActorKind.IDENTITY_MILITIA,
+        ActorKind.COALITION,
+        ActorKind.EXTERNAL_FORCES,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -122,8 +134,18 @@ def attribute_incident(
     named = {c.claimant for c in claims} | {c.subject for c in claims if c.subject}
     principals = {a: actors.principals(a, incident.date) for a in named if a in actors}
     unidentified = frozenset(a.id for a in actors if a.kind == ActorKind.UNIDENTIFIED)
+    partisan = frozenset(
+        c.claimant
+        for c in claims
+        if c.claimant in actors and actors.get(c.claimant).kind in BELLIGERENT_KINDS
+    )
     return attribute(
-        incident, claims, sources, principals=principals, not_attributable=unidentified
+        incident,
+        claims,
+        sources,
+        principals=principals,
+        not_attributable=unidentified,
+        partisan=partisan,
     )
 
 

@@ -6,10 +6,13 @@ are here, in one place, so they can be argued with):
 * The incident's own coding counts as one account: each actor coded as the
   perpetrator gets weight 1.0.  "Unidentified" perpetrators add nothing.
 * Every claim gets weight = reliability(source) × credibility(item) × 0.5 if
-  it is a party's statement (a party's word about its adversary counts for
-  less than an independent monitor's).
-* Outlets in one independence group count once per (kind, subject): the
-  strongest of their claims stands, reposts add nothing.
+  the claimant is a belligerent or the source is a party's statement (a
+  party's word about its adversary counts for less than an independent
+  monitor's).
+* One claimant's claim counts once per (kind, subject), however many outlets
+  repeat it: the strongest report of it stands.  Independence for
+  confirmation is counted in claimants: two outlets quoting one monitor are
+  one source, two monitors quoted by one outlet are two.
 * An accusation adds its weight to the accused; an alternative explanation
   adds half its weight to the actor it points at, or to "unknown" when it
   points at no one (e.g. "the convoy caught fire").
@@ -18,10 +21,14 @@ are here, in one place, so they can be argued with):
   denial alone never clears an actor, and a denied accusation that
   independent reliable sources do not back stays contested.
 * Status: confirmed (admitted, or ≥ 0.8 of the weight with two independent
-  A/B sources and no denial); contested (a second actor holds ≥ 0.25 of the
-  weight, or the leading actor denies and fewer than two independent non-party
-  sources accuse it); likely (leading share ≥ 0.6); else contested; and
-  unattributed when nothing points at anyone.
+  A/B non-party sources and no denial of weight ≥ 0.3); contested (a second
+  actor holds ≥ 0.25 of the weight, or the leading actor's denial of weight
+  ≥ 0.3 faces fewer than two independent non-party sources); likely (leading
+  share ≥ 0.6); else contested; and unattributed when nothing points at
+  anyone.  A low-graded party's denial (weight < 0.3) is recorded and shown,
+  but moves nothing.
+
+The full method, with a worked example, is in docs/attribution.md.
 """
 
 from __future__ import annotations
@@ -54,6 +61,10 @@ RELIABILITY_WEIGHT: dict[Reliability, float] = {
 CREDIBILITY_WEIGHT: dict[str, float] = {"1": 1.0, "2": 0.8, "3": 0.6, "4": 0.4, "5": 0.1, "6": 0.5}
 PARTY_FACTOR = 0.5
 CODING_WEIGHT = 1.0
+# A denial weighs like any claim (reliability × credibility, halved for a party).
+# Below this weight — a low-graded party's denial — it neither contests an
+# accusation that independent sources make nor moves a confirmed attribution.
+DENIAL_COUNTS = 0.3
 
 
 def attribute(
@@ -63,6 +74,7 @@ def attribute(
     *,
     principals: Mapping[str, list[str]] | None = None,
     not_attributable: frozenset[str] = frozenset({"unidentified"}),
+    partisan: frozenset[str] = frozenset(),
 ) -> Attribution:
     """Derive the attribution of ``incident`` from its coding and its claims.
 
@@ -71,6 +83,8 @@ def attribute(
     admission by a government confirms a claim about its air force.
     """
     principals = principals or {}
+    # ``partisan``: claimants that are belligerents (states, armed groups): their word
+    # about who did it counts for half, however the claim reached us.
     reasons: list[str] = []
     evidence: dict[str, float] = defaultdict(float)
     denials: dict[str, float] = defaultdict(float)
@@ -89,16 +103,18 @@ def attribute(
             continue
         source = sources.get(claim.source)
         reliability = source.reliability if source else Reliability.F
-        party = source is not None and source.kind == SourceKind.PARTY_STATEMENT
+        party = claim.claimant in partisan or (
+            source is not None and source.kind == SourceKind.PARTY_STATEMENT
+        )
         weight = RELIABILITY_WEIGHT[reliability] * CREDIBILITY_WEIGHT[claim.credibility.value]
         if party:
             weight *= PARTY_FACTOR
-        group = source.group if source else claim.source
-        key = (group, claim.kind, claim.subject or UNKNOWN)
+        # One claimant's claim counts once, however many outlets repeat it.
+        key = (claim.claimant, claim.kind, claim.subject or UNKNOWN)
         if key not in strongest or strongest[key][0] < weight:
             strongest[key] = (weight, claim)
 
-    for (group, kind, subject), (weight, claim) in sorted(
+    for (claimant, kind, subject), (weight, claim) in sorted(
         strongest.items(), key=lambda kv: kv[1][1].id
     ):
         source = sources.get(claim.source)
@@ -115,10 +131,13 @@ def attribute(
                 reasons.append(f"{who} says {subject} did it (+{weight:.2f})")
         elif kind == ClaimKind.ACCUSES:
             evidence[subject] += weight
-            if source is not None and source.kind != SourceKind.PARTY_STATEMENT:
-                non_party_groups[subject].add(group)
+            independent = claimant not in partisan and (
+                source is not None and source.kind != SourceKind.PARTY_STATEMENT
+            )
+            if independent and source is not None:
+                non_party_groups[subject].add(claimant)
                 if source.reliability in (Reliability.A, Reliability.B):
-                    strong_groups[subject].add(group)
+                    strong_groups[subject].add(claimant)
             reasons.append(f"{who} accuses {subject} (+{weight:.2f})")
         elif kind == ClaimKind.DENIES:
             denials[subject] += weight
@@ -156,10 +175,14 @@ def attribute(
             f"credible accounts blame different actors ({top} {shares[top]:.2f}, "
             f"{ranked[1]} {second:.2f})"
         )
-    elif top in denials and len(non_party_groups[top]) < 2:
+    elif denials.get(top, 0.0) >= DENIAL_COUNTS and len(non_party_groups[top]) < 2:
         status = AttributionStatus.CONTESTED
         reasons.append(f"{top} denies and fewer than two independent non-party sources accuse it")
-    elif shares[top] >= 0.8 and len(strong_groups[top]) >= 2 and top not in denials:
+    elif (
+        shares[top] >= 0.8
+        and len(strong_groups[top]) >= 2
+        and denials.get(top, 0.0) < DENIAL_COUNTS
+    ):
         status = AttributionStatus.CONFIRMED
     elif shares[top] >= 0.6:
         status = AttributionStatus.LIKELY
