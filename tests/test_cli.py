@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -159,14 +160,35 @@ def test_actors_resolve_unknown_name() -> None:
     assert "'Zzyzx Brigade' is not in the actor registry" in err
 
 
-COMMANDS = [
-    ["demo"],
-    ["evaluate"],
-    ["agreement", "check"],
-    ["agreement", "list"],
-    ["agreement", "schema"],
-    ["actors", "resolve"],
-]
+def _all_commands() -> list[list[str]]:
+    """Every command the CLI offers, read from the app itself, so none can go undocumented."""
+    import typer.main
+
+    def walk(command: Any, path: list[str]) -> list[list[str]]:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            return [
+                p for name, sub in sorted(subcommands.items()) for p in walk(sub, [*path, name])
+            ]
+        return [path]
+
+    return walk(typer.main.get_command(app), [])
+
+
+COMMANDS = _all_commands()
+
+
+def test_the_cli_offers_the_documented_core_commands() -> None:
+    assert {
+        "demo",
+        "evaluate",
+        "init",
+        "ingest",
+        "show incident",
+        "claims load",
+        "audit verify",
+        "evidence add",
+    } <= {" ".join(c) for c in COMMANDS}
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

@@ -104,7 +104,7 @@ def test_show_unknown_incident(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tw.db'}"
     run("init", "--db", url)
     code, _, err = run("show", "incident", "nope", "--db", url)
-    assert code == 1 and "no incident or source record with this id" in err
+    assert code == 1 and "no incident or source record 'nope'" in err
 
 
 def test_agreement_versions_keep_the_previous_terms(tmp_path: Path) -> None:
@@ -149,3 +149,72 @@ def test_invalid_agreement_is_not_stored(tmp_path: Path) -> None:
     assert code == 1 and "required field is missing" in err
     code, _, err = run("agreement", "history", "x", "--db", url)
     assert code == 1 and "no stored agreement 'x'" in err
+
+
+def test_claims_load_then_stored_evaluation_weighs_them(tmp_path: Path) -> None:
+    files = case_files("syria-2016-09")
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    run("init", "--db", url)
+    code, _, err = run(
+        "claims",
+        "load",
+        str(files.claims),
+        "--sources",
+        str(files.sources),
+        "--user",
+        "analyst1",
+        "--db",
+        url,
+    )
+    assert code == 1 and "no stored incident 'TW-SYR-0023'" in err  # incidents first
+    run("ingest", str(CASE), "--format", "acled", "--source", "case", "--db", url)
+    code, out, _ = run(
+        "claims",
+        "load",
+        str(files.claims),
+        "--sources",
+        str(files.sources),
+        "--user",
+        "analyst1",
+        "--db",
+        url,
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["claims_added"] == 28
+    code, out, _ = run("evaluate", "--agreement", "syria-2016-09-us-russia", "--db", url, "--json")
+    convoy = next(a for a in json.loads(out)["attributions"] if a["incident"] == "case:TW-SYR-0023")
+    assert (convoy["status"], convoy["airwars_grade"]) == ("contested", "contested")
+
+
+def test_a_partys_reply_is_shown_beside_the_finding(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    run("init", "--db", url)
+    run("ingest", str(CASE), "--format", "acled", "--source", "case", "--db", url)
+    # A synthetic reply, for the test: not a statement anyone made.
+    code, _, err = run(
+        "incident",
+        "reply",
+        "TW-SYR-0023",
+        "--agreement",
+        "syria-2016-09-us-russia",
+        "--obligation",
+        "humanitarian-access",
+        "--party",
+        "russia",
+        "--user",
+        "liaison",
+        "--text",
+        "synthetic test reply",
+        "--db",
+        url,
+    )
+    assert code == 0, err
+    code, out, _ = run("evaluate", "--agreement", "syria-2016-09-us-russia", "--db", url, "--json")
+    (reply,) = json.loads(out)["replies"]
+    assert (reply["incident"], reply["party"], reply["text"]) == (
+        "case:TW-SYR-0023",
+        "russia",
+        "synthetic test reply",
+    )
+    code, out, _ = run("evaluate", "--agreement", "syria-2016-09-us-russia", "--db", url)
+    assert "reply from russia on humanitarian-access: synthetic test reply" in out

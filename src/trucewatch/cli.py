@@ -34,8 +34,17 @@ show_app = typer.Typer(help="Show a stored record with its provenance.", no_args
 incident_app = typer.Typer(help="Correct stored incidents (undo a merge).", no_args_is_help=True)
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(actors_app, name="actors")
+claims_app = typer.Typer(help="Claims and graded sources.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
 app.add_typer(show_app, name="show")
 app.add_typer(incident_app, name="incident")
+audit_app = typer.Typer(help="The audit log: check its hash chain.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+evidence_app = typer.Typer(
+    help="Evidence files by SHA-256: collection record, chain of custody, integrity.",
+    no_args_is_help=True,
+)
+app.add_typer(evidence_app, name="evidence")
 
 out = Console()
 err = Console(stderr=True)
@@ -356,6 +365,346 @@ def actors_unresolved(
         out.print("every actor name in the database resolves")
     for name, count, close in rows:
         out.print(f"{count:>7}  {name}" + (f"  (closest: {', '.join(close)})" if close else ""))
+
+
+@incident_app.command("status")
+def incident_status_cmd(
+    incident_id: Annotated[str, typer.Argument(help="Incident id, or a source's record id.")],
+    to: Annotated[
+        str, typer.Option("--to", help="under_review | verified | disputed | dismissed.")
+    ],
+    user: Annotated[str, typer.Option(help="Who makes the change (kept in the audit log).")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
+    db: DbOpt = None,
+) -> None:
+    """Change an incident's verification status, with who and why.
+
+    reported → under_review → verified | disputed | dismissed; a verified or
+    disputed incident can be re-opened (→ under_review). Anything else is
+    refused with the statuses allowed next.
+
+    Example: trucewatch incident status ucdp:301214 --to under_review
+    --user analyst1 --reason "second source found"
+    """
+    from datetime import UTC, datetime
+
+    from trucewatch.store import Database
+    from trucewatch.workflow import change_status
+
+    try:
+        database = Database(db)
+        try:
+            change = change_status(
+                database, incident_id, to=to, user=user, reason=reason, now=datetime.now(UTC)
+            )
+        finally:
+            database.dispose()
+    except InputError as e:
+        _fail(e)
+        return
+    out.print(
+        f"{incident_id}: {change.from_status} → {change.to_status} "
+        f"(by {change.user}, audit entry {change.audit_id})"
+    )
+
+
+@incident_app.command("reply")
+def incident_reply_cmd(
+    incident_id: Annotated[str, typer.Argument(help="Incident id, or a source's record id.")],
+    agreement: Annotated[str, typer.Option(help="The agreement the finding is under.")],
+    obligation: Annotated[str, typer.Option(help="The obligation the finding is about.")],
+    party: Annotated[str, typer.Option(help="The party replying (an actor id).")],
+    user: Annotated[str, typer.Option(help="Who enters the reply (kept in the audit log).")],
+    text: Annotated[str, typer.Option(help="The party's reply, as given.")],
+    db: DbOpt = None,
+) -> None:
+    """Record a party's reply to a finding about an incident (the right of reply).
+
+    The reply is kept beside the incident, shown by `trucewatch show incident`,
+    and audited.
+
+    Example: trucewatch incident reply ucdp:301214 --agreement syria-2016-09-us-russia
+    --obligation no-attacks --party syrian-arab-army --user analyst1 --text "..."
+    """
+    from datetime import UTC, datetime
+
+    from trucewatch.store import Database
+    from trucewatch.workflow import add_reply
+
+    try:
+        database = Database(db)
+        try:
+            reply_id = add_reply(
+                database,
+                agreement_id=agreement,
+                incident_id=incident_id,
+                obligation=obligation,
+                party=party,
+                user=user,
+                text=text,
+                now=datetime.now(UTC),
+            )
+        finally:
+            database.dispose()
+    except InputError as e:
+        _fail(e)
+        return
+    out.print(f"{incident_id}: reply {reply_id} from {party} stored")
+
+
+@audit_app.command("verify")
+def audit_verify_cmd(db: DbOpt = None) -> None:
+    """Check the audit log's hash chain: exit 0 if intact, 1 naming the first bad entry.
+
+    Detects an edited entry, a removed entry (the next entry's link no longer
+    matches) and entries whose contents were swapped.
+
+    Example: trucewatch audit verify --db postgresql+psycopg://monitor@localhost/trucewatch
+    """
+    from trucewatch.store import Database, audit
+
+    try:
+        database = Database(db)
+        try:
+            database.require_current()
+            with database.engine.connect() as conn:
+                check = audit.verify_chain(conn)
+        finally:
+            database.dispose()
+    except InputError as e:
+        _fail(e)
+        return
+    if check.ok:
+        out.print(f"{check.entries} entries, chain intact")
+        return
+    err.print(f"audit log broken at {check.reason or f'entry {check.first_broken}'}")
+    raise typer.Exit(1)
+
+
+EvidenceStoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Evidence store directory (default: $TRUCEWATCH_EVIDENCE or ./evidence).",
+        file_okay=False,
+    ),
+]
+
+
+@evidence_app.command("add")
+def evidence_add_cmd(
+    file: Annotated[Path, typer.Argument(help="The file as collected.", dir_okay=False)],
+    incident: Annotated[
+        str, typer.Option(help="The incident it concerns (incident id or a source's record id).")
+    ],
+    collector: Annotated[str, typer.Option(help="Who collected it (first holder).")],
+    method: Annotated[str, typer.Option(help="How it was collected (tool, persona, steps).")],
+    origin: Annotated[str, typer.Option(help="Where from: URL, device, person, archive.")],
+    collected_at: Annotated[
+        str | None,
+        typer.Option(
+            "--collected-at",
+            help="When, ISO 8601 with time zone (default: now, if just collected).",
+        ),
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option(help="Who records it (default: the collector).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="A note kept with the record.")] = None,
+    store: EvidenceStoreOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store a file by its SHA-256, read-only, with its collection record.
+
+    The bytes are hashed as they are copied into the store; the same bytes
+    are stored once. The first custody entry ("collected", held by the
+    collector) and an audit entry are written with the record.
+
+    Example: trucewatch evidence add convoy.jpg --incident ucdp:301214
+    --collector analyst1 --method "saved from the post with a browser"
+    --origin https://example.org/post/1 --collected-at 2016-09-20T08:30:00Z
+    """
+    from trucewatch.evidence import add, evidence_record, evidence_store, parse_time
+    from trucewatch.store import Database
+
+    directory = evidence_store(store)
+    try:
+        evidence_id = add(
+            Database(db),
+            directory,
+            file,
+            incident_id=incident,
+            collector=collector,
+            method=method,
+            origin=origin,
+            collected_at=parse_time("--collected-at", collected_at),
+            user=user or collector,
+            note=note,
+        )
+        record = evidence_record(Database(db), directory, evidence_id)
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json(record.as_dict())
+        return
+    row = record.evidence
+    out.print(
+        f"evidence {evidence_id}: {row['filename']} ({row['kind']}, {row['size_bytes']} bytes) "
+        f"sha256 {row['sha256']} for incident {row['incident_id']}; stored at {record.path}"
+    )
+
+
+@evidence_app.command("show")
+def evidence_show_cmd(
+    evidence_id: Annotated[int, typer.Argument(help="The evidence id.")],
+    store: EvidenceStoreOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show an evidence item: its collection record, chain of custody, and whether
+    the stored bytes still match its SHA-256.
+
+    Example: trucewatch evidence show 3
+    """
+    from trucewatch.evidence import evidence_record, evidence_store
+    from trucewatch.store import Database
+
+    try:
+        record = evidence_record(Database(db), evidence_store(store), evidence_id)
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json(record.as_dict())
+        return
+    data = record.as_dict()
+    row = data["evidence"]
+    out.print(f"[bold]evidence {evidence_id}[/bold]: {row['filename']} ({row['kind']})")
+    for key in (
+        "incident_id",
+        "sha256",
+        "size_bytes",
+        "media_type",
+        "collected_at",
+        "collector",
+        "method",
+        "origin",
+        "note",
+    ):
+        if row.get(key) is not None:
+            out.print(f"  {key}: {row[key]}", markup=False, highlight=False)
+    state = {
+        "intact": "[green]intact[/green]: the stored bytes match the SHA-256",
+        "altered": "[red]ALTERED[/red]: the stored bytes no longer match; restore from a backup",
+        "missing": "[red]MISSING[/red]: the stored file is gone; restore it from a backup",
+    }.get(record.state, f"[red]{record.state}[/red]")
+    out.print(f"  stored file: {record.path} — {state}")
+    out.print("  chain of custody:")
+    for c in data["custody"]:
+        who = f"{c['from_holder'] or '—'} → {c['to_holder'] or '—'}"
+        extra = f"  {c['note']}" if c["note"] else ""
+        out.print(
+            f"    {c['at']}  {c['action']:<12} {who}  (by {c['user_name']}){extra}",
+            markup=False,
+            highlight=False,
+        )
+
+
+@evidence_app.command("verify")
+def evidence_verify_cmd(
+    store: EvidenceStoreOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-hash every stored evidence file: exit 0 if all match, 1 naming each problem.
+
+    Names each missing file and each whose bytes changed since collection.
+
+    Example: trucewatch evidence verify --store /srv/evidence
+    """
+    from trucewatch.evidence import count, evidence_store, verify
+    from trucewatch.store import Database
+
+    try:
+        database = Database(db)
+        problems = verify(database, evidence_store(store))
+        total = count(database)
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json({"items": total, "ok": not problems, "problems": problems})
+    elif not problems:
+        out.print(f"{total} evidence items, every stored file matches its SHA-256")
+    else:
+        for problem in problems:
+            typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+@evidence_app.command("transfer")
+def evidence_transfer_cmd(
+    evidence_id: Annotated[int, typer.Argument(help="The evidence id.")],
+    to: Annotated[str, typer.Option("--to", help="Who receives it.")],
+    user: Annotated[str, typer.Option(help="Who records the hand-over.")],
+    note: Annotated[str | None, typer.Option(help="Why, how, under what seal.")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Record a hand-over of evidence from its current holder (chain of custody).
+
+    Example: trucewatch evidence transfer 3 --to legal-unit --user analyst1
+    --note "sealed drive, ref 2024-17"
+    """
+    from trucewatch.evidence import transfer
+    from trucewatch.store import Database
+
+    try:
+        transfer(Database(db), evidence_id, to_holder=to, user=user, note=note)
+    except InputError as e:
+        _fail(e)
+        return
+    out.print(f"evidence {evidence_id}: now held by {to}")
+
+
+@claims_app.command("load")
+def claims_load(
+    file: Annotated[Path, typer.Argument(help="Claims file (YAML).", dir_okay=False)],
+    user: Annotated[str, typer.Option(help="Who is loading them (kept in the audit log).")],
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            help="Sources file (YAML) with Admiralty grades, loaded first.", dir_okay=False
+        ),
+    ] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store claims about stored incidents, and the graded sources they cite.
+
+    All or nothing: a claim about an incident that is not stored stops the
+    load with every such claim listed. Claims already stored (same id) are
+    kept as they are; a changed source grade is recorded in the audit log.
+
+    Example: trucewatch claims load claims.yaml --sources sources.yaml --user analyst1
+    """
+    from trucewatch.service import store_claims
+    from trucewatch.store import Database
+
+    try:
+        counts = store_claims(Database(db), file, sources, user=user)
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json(counts)
+        return
+    out.print(
+        f"{file}: {counts['claims_added']} new claims of {counts['claims_in_file']}; "
+        f"sources: {counts['sources_added']} new, {counts['sources_changed']} regraded"
+    )
 
 
 @agreement_app.command("check")

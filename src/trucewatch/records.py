@@ -8,7 +8,7 @@ joined them with their reasons, and its audit history.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,18 +18,25 @@ from trucewatch.actors import ActorRegistry
 from trucewatch.domain import Incident
 from trucewatch.errors import InputError, Problem
 from trucewatch.store import Database, audit
-from trucewatch.store.incidents import derive, insert_incidents, load_incident, recompute
-from trucewatch.store.schema import corroborations, incident_actors, reports, sources
+from trucewatch.store.incidents import (
+    derive,
+    incidents_for_ref,
+    insert_incidents,
+    load_incident,
+    recompute,
+)
+from trucewatch.store.schema import corroborations, incident_actors, replies, reports, sources
 
 
 @dataclass
 class IncidentRecord:
-    """An incident with its reports, merges and audit history."""
+    """An incident with its reports, merges, audit history and parties' replies."""
 
     incident: Incident
     reports: list[dict[str, Any]]
     merges: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    replies: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for --json."""
@@ -45,31 +52,34 @@ class IncidentRecord:
             "reports": clean(self.reports),
             "merges": clean(self.merges),
             "history": clean(self.history),
+            "replies": clean(self.replies),
         }
 
 
-def _resolve_id(conn: Connection, ref: str) -> str:
-    if load_incident(conn, ref) is not None:
-        return ref
-    hits = list(
-        conn.execute(
-            select(reports.c.incident_id, reports.c.source_id).where(reports.c.external_id == ref)
-        )
-    )
-    if len(hits) == 1:
-        return str(hits[0].incident_id)
-    if len(hits) > 1:
-        options = ", ".join(f"{h.source_id}:{ref}" for h in hits)
+def resolve_incident_ref(conn: Connection, ref: str, *, option: str = "ID") -> str:
+    """The incident ``ref`` names (an incident id or a source's record id), or a clear error."""
+    hits = incidents_for_ref(conn, ref)
+    if len({incident for incident, _ in hits}) == 1:
+        return hits[0][0]
+    if hits:
+        options = ", ".join(f"{source}:{ref}" for _, source in hits)
         raise InputError(
-            [Problem(ref, None, "several sources use this record id", f"name one of: {options}")]
+            [
+                Problem(
+                    option,
+                    None,
+                    f"several sources use the record id '{ref}'",
+                    f"name one of: {options}",
+                )
+            ]
         )
     raise InputError(
         [
             Problem(
-                ref,
+                option,
                 None,
-                "no incident or source record with this id",
-                "ids look like ucdp:301214 (source:record id); "
+                f"no incident or source record '{ref}'",
+                "ids look like ucdp:301214 (source:record id) or 301214; "
                 "list them with `trucewatch evaluate --json`",
             )
         ]
@@ -80,7 +90,7 @@ def incident_record(db: Database, ref: str) -> IncidentRecord:
     """The incident ``ref`` (an incident id, or a source's own record id)."""
     db.require_current()
     with db.engine.connect() as conn:
-        incident_id = _resolve_id(conn, ref)
+        incident_id = resolve_incident_ref(conn, ref)
         incident = load_incident(conn, incident_id)
         assert incident is not None
         rows = [
@@ -116,7 +126,13 @@ def incident_record(db: Database, ref: str) -> IncidentRecord:
         for r in rows:
             history += audit.history(conn, "report", f"{r['source_id']}:{r['external_id']}")
         history.sort(key=lambda h: h["id"])
-    return IncidentRecord(incident, rows, merges, history)
+        answers = [
+            dict(r)
+            for r in conn.execute(
+                select(replies).where(replies.c.incident_id == incident_id).order_by(replies.c.id)
+            ).mappings()
+        ]
+    return IncidentRecord(incident, rows, merges, history, answers)
 
 
 def unmerge(db: Database, report_id: int, *, user: str, now: datetime | None = None) -> str:

@@ -30,7 +30,13 @@ from trucewatch.errors import InputError
 from trucewatch.ingest.acled import read_acled
 from trucewatch.ingest.claims import read_claims, read_sources
 from trucewatch.store import Database
-from trucewatch.store.claims import load_claims, load_sources, save_claims, save_sources
+from trucewatch.store.claims import (
+    load_claims,
+    load_replies,
+    load_sources,
+    save_claims,
+    save_sources,
+)
 from trucewatch.store.incidents import load_incidents
 from trucewatch.verify.airwars import airwars_grade
 
@@ -52,6 +58,7 @@ class Evaluation:
     days: list[DayCount]
     breakdown: Breakdown
     unresolved: dict[str, list[str]] = field(default_factory=dict)
+    replies: list[dict[str, object]] = field(default_factory=list)
 
     def findings_for(self, incident_id: str) -> list[Finding]:
         """The findings of one incident, in obligation order."""
@@ -106,6 +113,7 @@ class Evaluation:
                 "rule": b.rule,
             },
             "unresolved_actor_names": self.unresolved,
+            "replies": self.replies,
         }
 
 
@@ -146,7 +154,10 @@ def run_stored_evaluation(
         incidents = load_incidents(conn, date_from=date_from, date_to=date_to)
         claims = load_claims(conn, [i.id for i in incidents])
         sources = load_sources(conn)
-    return _evaluate(agreement, incidents, claims, sources, actors)
+        replies = load_replies(conn, agreement.id, [i.id for i in incidents])
+    evaluation = _evaluate(agreement, incidents, claims, sources, actors)
+    evaluation.replies = replies
+    return evaluation
 
 
 def store_claims(

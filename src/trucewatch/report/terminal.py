@@ -103,6 +103,11 @@ def incidents_table(ev: Evaluation) -> Table:
         verdicts.rstrip()
         if not findings:
             verdicts.append("not applicable", style="dim")
+        for reply in (r for r in ev.replies if r["incident"] == inc.id):
+            verdicts.append(
+                f"\nreply from {reply['party']} on {reply['obligation']}: {reply['text']}",
+                style="italic",
+            )
         resp = sorted({r.actor for f in findings for r in f.responsible})
         status = {f.attribution_status for f in findings if f.responsible}
         who = ", ".join(resp) or "–"
@@ -281,5 +286,14 @@ def print_incident_record(console: Console, rec: IncidentRecord) -> None:
                 Text(
                     f"  {h['at']} {h['user_name']} {h['action']} {h['entity_type']} "
                     f"{h['entity_id']}" + (f" — {h['note']}" if h["note"] else "")
+                )
+            )
+    if rec.replies:
+        console.print(Text("replies (right of reply):", style="bold"))
+        for r in rec.replies:
+            console.print(
+                Text(
+                    f"  {r['submitted_at']} {r['party']} on {r['agreement_id']} / "
+                    f"{r['obligation']} (entered by {r['user_name']}): {r['text']}"
                 )
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text
@@ -81,10 +81,17 @@ def record(
 
 @dataclass(frozen=True)
 class ChainCheck:
-    """The outcome of verifying the chain."""
+    """The outcome of verifying the chain.
+
+    ``first_broken`` is the id of the first entry whose link does not hold and
+    ``reason`` says why: its own content no longer matches its hash (edited),
+    or its ``prev_hash`` no longer matches the entry before it (an entry
+    before it was removed or altered).
+    """
 
     entries: int
     first_broken: int | None
+    reason: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -93,8 +100,18 @@ class ChainCheck:
 
 
 def verify_chain(conn: Connection) -> ChainCheck:
-    """Recompute every hash in order; report the first entry whose link is broken."""
+    """Recompute every hash in order; report the first entry whose link is broken.
+
+    Two checks per entry, in this order: its stored hash must be the hash of
+    its stored ``prev_hash`` and content (else it was edited, or entries'
+    contents were swapped), and its ``prev_hash`` must equal the hash of the
+    entry before it (else an entry before it was removed, or altered and
+    re-hashed).  Gaps in ids alone prove nothing: PostgreSQL sequences skip
+    on rollback.  Removing the newest entries leaves no later link to break;
+    compare ``count`` or the last hash with a copy kept elsewhere for that.
+    """
     prev_hash = GENESIS
+    prev_id: int | None = None
     count = 0
     rows = conn.execute(select(audit_log).order_by(audit_log.c.id)).mappings()
     for row in rows:
@@ -103,12 +120,25 @@ def verify_chain(conn: Connection) -> ChainCheck:
         at = entry["at"]
         if isinstance(at, datetime) and at.tzinfo is None:
             # SQLite returns naive datetimes; entries are always written in UTC.
-            from datetime import UTC
-
             entry["at"] = at.replace(tzinfo=UTC)
-        if row["prev_hash"] != prev_hash or entry_hash(prev_hash, entry) != row["hash"]:
-            return ChainCheck(count, int(row["id"]))
-        prev_hash = row["hash"]
+        entry_id = int(row["id"])
+        if entry_hash(str(row["prev_hash"]), entry) != row["hash"]:
+            return ChainCheck(
+                count,
+                entry_id,
+                f"entry {entry_id}: its content does not match its hash — "
+                "it was edited after it was written",
+            )
+        if row["prev_hash"] != prev_hash:
+            before = f"entry {prev_id}" if prev_id is not None else "the start of the log"
+            return ChainCheck(
+                count,
+                entry_id,
+                f"entry {entry_id}: its prev_hash does not match {before} — "
+                "an entry before it was removed or altered",
+            )
+        prev_hash = str(row["hash"])
+        prev_id = entry_id
     return ChainCheck(count, None)
 
 

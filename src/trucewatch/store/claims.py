@@ -17,7 +17,8 @@ from sqlalchemy import Connection, insert, select, update
 from trucewatch.domain import Claim, Source
 from trucewatch.errors import Problem
 from trucewatch.store import audit
-from trucewatch.store.schema import claims, incidents, reports, sources
+from trucewatch.store.incidents import incidents_for_ref
+from trucewatch.store.schema import claims, replies, sources
 
 
 def save_sources(
@@ -58,11 +59,9 @@ def save_sources(
 
 
 def resolve_incident(conn: Connection, ref: str) -> str | None:
-    """The stored incident a claim's incident reference names (None: unknown)."""
-    if conn.execute(select(incidents.c.id).where(incidents.c.id == ref)).first():
-        return ref
-    hits = list(conn.execute(select(reports.c.incident_id).where(reports.c.external_id == ref)))
-    return str(hits[0].incident_id) if len(hits) == 1 else None
+    """The stored incident a claim's incident reference names (None: unknown or ambiguous)."""
+    hits = {incident for incident, _ in incidents_for_ref(conn, ref)}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def save_claims(
@@ -159,3 +158,32 @@ def load_sources(conn: Connection) -> list[Source]:
         )
         for r in rows
     ]
+
+
+def load_replies(
+    conn: Connection, agreement_id: str, incident_ids: Iterable[str]
+) -> list[dict[str, object]]:
+    """Parties' replies to findings of one agreement about these incidents, oldest first."""
+    ids = list(incident_ids)
+    out: list[dict[str, object]] = []
+    for start in range(0, len(ids), 900):
+        rows = conn.execute(
+            select(replies)
+            .where(
+                replies.c.agreement_id == agreement_id,
+                replies.c.incident_id.in_(ids[start : start + 900]),
+            )
+            .order_by(replies.c.submitted_at, replies.c.id)
+        ).mappings()
+        out.extend(
+            {
+                "incident": r["incident_id"],
+                "obligation": r["obligation"],
+                "party": r["party"],
+                "user": r["user_name"],
+                "text": r["text"],
+                "submitted_at": r["submitted_at"].isoformat(),
+            }
+            for r in rows
+        )
+    return out

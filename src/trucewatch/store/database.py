@@ -10,6 +10,7 @@ works from an installed wheel as well as from a checkout.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -80,6 +81,9 @@ class Database:
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        # Close pooled connections when this Database goes away, even if no one
+        # called dispose(): a CLI command or a test must not leave files open.
+        weakref.finalize(self, self.engine.dispose)
 
     def _alembic_config(self, connection: Connection | None = None) -> Config:
         cfg = Config()

@@ -242,3 +242,18 @@ def counts(conn: Connection) -> dict[str, int]:
         "incidents": int(conn.execute(select(func.count()).select_from(incidents)).scalar_one()),
         "reports": int(conn.execute(select(func.count()).select_from(reports)).scalar_one()),
     }
+
+
+def incidents_for_ref(conn: Connection, ref: str) -> list[tuple[str, str | None]]:
+    """Stored incidents a reference may mean: (incident id, source) pairs.
+
+    A reference is an incident id, or a source's own record id (``301214``),
+    which several sources may use; the caller decides what to do with none or
+    several.
+    """
+    if conn.execute(select(incidents.c.id).where(incidents.c.id == ref)).first():
+        return [(ref, None)]
+    hits = conn.execute(
+        select(reports.c.incident_id, reports.c.source_id).where(reports.c.external_id == ref)
+    )
+    return sorted({(str(h.incident_id), str(h.source_id)) for h in hits})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -219,8 +220,9 @@ evidence = Table(
     Column("method", Text),
     Column("origin", Text),
     Column("filename", Text),
-    Column("size_bytes", Integer),
+    Column("size_bytes", BigInteger),  # videos exceed 2 GiB
     Column("media_type", String(100)),
+    Index(None, "sha256"),
 )
 
 custody = Table(

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 21:38:06.227467
+Create Date: 2026-11-22 21:44:52.346307
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("method", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("origin", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("filename", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("size_bytes", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("size_bytes", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("media_type", sa.String(length=100), nullable=True))
+        batch_op.create_index(batch_op.f("ix_evidence_sha256"), ["sha256"], unique=False)
 
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.add_column(
@@ -75,6 +76,7 @@ def downgrade() -> None:
         batch_op.drop_column("status")
 
     with op.batch_alter_table("evidence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_evidence_sha256"))
         batch_op.drop_column("media_type")
         batch_op.drop_column("size_bytes")
         batch_op.drop_column("filename")
