@@ -1,0 +1,116 @@
+"""Running the engine: the demo and evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trucewatch.cli._common import (
+    DbOpt,
+    JsonOpt,
+    _day,
+    _fail,
+    _print_json,
+    app,
+    out,
+)
+from trucewatch.errors import InputError
+
+
+@app.command()
+def demo(as_json: JsonOpt = False) -> None:
+    """Run the Sept 2016 Syria truce case end to end.
+
+    Loads the shipped US–Russia arrangement of 9 Sept 2016 and the shipped
+    case (real, sourced incidents and claims for September 2016), evaluates
+    every incident against every obligation, and prints the compliance matrix,
+    the contested incidents with their claims, and when the truce broke down.
+
+    Example: trucewatch demo --json > demo.json
+    """
+    from trucewatch.report.terminal import print_evaluation
+    from trucewatch.service import DEMO_CASE, run_demo
+
+    try:
+        ev = run_demo()
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json(ev.as_json())
+        return
+    provenance = (
+        f"{len(ev.incidents)} incidents and {len(ev.claims)} claims from the shipped case "
+        f"'{DEMO_CASE}': real events, each with its sources (UCDP GED 19.1, news reports, "
+        "official statements). A curated selection, not a complete record; source grades are "
+        "trucewatch's provisional, illustrative grading."
+    )
+    print_evaluation(out, ev, provenance)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    agreement: Annotated[str, typer.Option(help="Agreement file (YAML) or shipped agreement id.")],
+    incidents: Annotated[
+        Path | None, typer.Option(help="Incidents in ACLED CSV format.", dir_okay=False)
+    ] = None,
+    claims: Annotated[Path | None, typer.Option(help="Claims file (YAML).", dir_okay=False)] = None,
+    sources: Annotated[
+        Path | None, typer.Option(help="Sources file (YAML) with Admiralty grades.", dir_okay=False)
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the JSON result to this file.")
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Stored incidents from this date (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Stored incidents up to this date (YYYY-MM-DD).")
+    ] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Evaluate incidents against an agreement's obligations.
+
+    With --incidents, the files are evaluated directly (no database). Without
+    it, the incidents stored in the database (see `trucewatch ingest`) are.
+
+    Example: trucewatch evaluate --agreement syria-2016-09-us-russia
+    --incidents events.csv --claims claims.yaml --sources sources.yaml --json
+
+    Example: trucewatch evaluate --agreement syria-2016-09-us-russia
+    --from 2016-09-01 --to 2016-09-30
+    """
+    from trucewatch.report.terminal import print_evaluation
+    from trucewatch.service import run_evaluation, run_stored_evaluation
+    from trucewatch.store import Database
+
+    try:
+        if incidents is None:
+            database = Database(db)
+            ev = run_stored_evaluation(
+                agreement,
+                database,
+                date_from=_day("--from", date_from),
+                date_to=_day("--to", date_to),
+            )
+            label = f"incidents stored in {database.safe_url}"
+        else:
+            ev = run_evaluation(agreement, incidents, claims, sources)
+            label = f"incidents from {incidents}"
+    except InputError as e:
+        _fail(e)
+        return
+    if out_file is not None:
+        out_file.write_text(
+            json.dumps(ev.as_json(), indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+        )
+    if as_json:
+        _print_json(ev.as_json())
+    elif out_file is None:
+        print_evaluation(out, ev, f"{len(ev.incidents)} {label}")
+    else:
+        out.print(f"wrote {len(ev.findings)} findings to {out_file}")
