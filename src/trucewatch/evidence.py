@@ -33,6 +33,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, func, insert, select
 
 from trucewatch.errors import InputError, Problem
+from trucewatch.ingest.base import file_sha256
 from trucewatch.records import resolve_incident_ref
 from trucewatch.store import Database, audit
 from trucewatch.store.schema import custody, evidence
@@ -90,15 +91,6 @@ def classify(filename: str) -> tuple[str, str | None]:
 
 def _chunks(f: BinaryIO) -> Iterator[bytes]:
     return iter(lambda: f.read(CHUNK), b"")
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in _chunks(f):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _utc(value: datetime) -> datetime:
