@@ -1,8 +1,8 @@
 """Shipped cases: real, sourced incidents, claims and sources for a truce.
 
 A case is a folder under ``trucewatch/data/cases/`` holding ``incidents.csv``
-(ACLED format), ``claims.yaml``, ``sources.yaml`` and a README naming every
-source.  It is a curated selection, not a complete record.
+(ACLED format), ``claims.yaml``, ``sources.yaml``, optionally ``access.yaml`` (convoys
+and sieges) and a README naming every source.  It is a curated selection, not a complete record.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class CaseFiles:
     claims: Path
     sources: Path
     readme: Path
+    access: Path | None = None
 
 
 def shipped_case_names() -> list[str]:
@@ -52,4 +53,5 @@ def case_files(name: str) -> CaseFiles:
         root / "claims.yaml",
         root / "sources.yaml",
         root / "README.md",
+        root / "access.yaml" if (root / "access.yaml").is_file() else None,
     )

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from trucewatch.access import AccessReport, measure_access, read_access
+from trucewatch.access.loader import AccessFile
 from trucewatch.actors import ActorRegistry
 from trucewatch.agreements import agreement_path, load_agreement
 from trucewatch.analytics import (
@@ -24,12 +26,23 @@ from trucewatch.analytics import (
 )
 from trucewatch.cases import case_files
 from trucewatch.domain import Agreement, Attribution, Claim, Finding, Incident, Source, Verdict
+from trucewatch.domain.access import AccessEvent, AccessStatus, StatusChange
 from trucewatch.engine import evaluate
 from trucewatch.engine.evaluate import attribute_all
 from trucewatch.errors import InputError
 from trucewatch.ingest.acled import read_acled
 from trucewatch.ingest.claims import read_claims, read_sources
+from trucewatch.records import resolve_incident_ref
 from trucewatch.store import Database
+from trucewatch.store.access import (
+    add_step,
+    get_event,
+    load_events,
+    load_sieges,
+    save_events,
+    save_sieges,
+)
+from trucewatch.store.audit import history as audit_history
 from trucewatch.store.claims import (
     load_claims,
     load_replies,
@@ -37,7 +50,7 @@ from trucewatch.store.claims import (
     save_claims,
     save_sources,
 )
-from trucewatch.store.incidents import load_incidents
+from trucewatch.store.incidents import load_incident, load_incidents
 from trucewatch.verify.airwars import airwars_grade
 
 DEMO_AGREEMENT = "syria-2016-09-us-russia"
@@ -59,6 +72,7 @@ class Evaluation:
     breakdown: Breakdown
     unresolved: dict[str, list[str]] = field(default_factory=dict)
     replies: list[dict[str, object]] = field(default_factory=list)
+    access: AccessReport | None = None
 
     def findings_for(self, incident_id: str) -> list[Finding]:
         """The findings of one incident, in obligation order."""
@@ -114,6 +128,7 @@ class Evaluation:
             },
             "unresolved_actor_names": self.unresolved,
             "replies": self.replies,
+            "access": self.access.as_json() if self.access else None,
         }
 
 
@@ -123,6 +138,7 @@ def run_evaluation(
     claims_path: str | Path | None = None,
     sources_path: str | Path | None = None,
     *,
+    access_path: str | Path | None = None,
     actors: ActorRegistry | None = None,
 ) -> Evaluation:
     """Load the files, evaluate, and roll up: what ``trucewatch evaluate`` does."""
@@ -135,7 +151,8 @@ def run_evaluation(
         if claims_path
         else []
     )
-    return _evaluate(agreement, incidents, claims, sources, actors)
+    access = read_access(access_path) if access_path else None
+    return _evaluate(agreement, incidents, claims, sources, actors, access)
 
 
 def run_stored_evaluation(
@@ -155,7 +172,10 @@ def run_stored_evaluation(
         claims = load_claims(conn, [i.id for i in incidents])
         sources = load_sources(conn)
         replies = load_replies(conn, agreement.id, [i.id for i in incidents])
-    evaluation = _evaluate(agreement, incidents, claims, sources, actors)
+        access = AccessFile(load_events(conn, agreement=agreement.id), load_sieges(conn))
+    evaluation = _evaluate(
+        agreement, incidents, claims, sources, actors, access if access.events else None
+    )
     evaluation.replies = replies
     return evaluation
 
@@ -191,7 +211,12 @@ def run_demo(*, actors: ActorRegistry | None = None) -> Evaluation:
     """The Sept 2016 Syria case end to end, from the shipped files."""
     files = case_files(DEMO_CASE)
     return run_evaluation(
-        DEMO_AGREEMENT, files.incidents, files.claims, files.sources, actors=actors
+        DEMO_AGREEMENT,
+        files.incidents,
+        files.claims,
+        files.sources,
+        access_path=files.access,
+        actors=actors,
     )
 
 
@@ -201,6 +226,7 @@ def _evaluate(
     claims: list[Claim],
     sources: list[Source],
     actors: ActorRegistry,
+    access: AccessFile | None = None,
 ) -> Evaluation:
     attributions = attribute_all(incidents, claims, {s.id: s for s in sources}, actors)
     findings = evaluate(
@@ -223,4 +249,116 @@ def _evaluate(
         days=days,
         breakdown=detect_breakdown(agreement, days),
         unresolved=unresolved,
+        access=(
+            measure_access(
+                agreement, access.events, access.sieges, actors=actors, attributions=attributions
+            )
+            if access is not None
+            else None
+        ),
+    )
+
+
+def _known_agreements(db: Database) -> set[str]:
+    from sqlalchemy import select
+
+    from trucewatch.agreements.shipped import shipped_agreement_ids
+    from trucewatch.store.schema import agreements as agreements_table
+
+    with db.engine.connect() as conn:
+        stored = set(conn.execute(select(agreements_table.c.id)).scalars())
+    return stored | set(shipped_agreement_ids())
+
+
+def store_access(
+    db: Database, path: str | Path, *, user: str, now: datetime | None = None
+) -> dict[str, int]:
+    """Store an access file (convoys and sieges), all or nothing; counts of what changed."""
+    now = now or datetime.now(UTC)
+    db.require_current()
+    file = read_access(path, known_agreements=_known_agreements(db))
+    with db.transaction() as conn:
+        events = save_events(conn, file.events, name=str(path), user=user, now=now)
+        sieges = save_sieges(conn, file.sieges, name=str(path), user=user, now=now)
+    return {
+        "events_added": events["added"],
+        "events_extended": events["extended"],
+        "events_unchanged": events["unchanged"],
+        "sieges_added": sieges["added"],
+        "sieges_changed": sieges["changed"],
+        "sieges_unchanged": sieges["unchanged"],
+    }
+
+
+def record_access_step(
+    db: Database, event_id: str, step: StatusChange, *, user: str, now: datetime | None = None
+) -> AccessEvent:
+    """Append one step to a stored access event; refused, and nothing stored, if invalid."""
+    now = now or datetime.now(UTC)
+    db.require_current()
+    with db.transaction() as conn:
+        return add_step(conn, event_id, step, user=user, now=now)
+
+
+def list_access(
+    db: Database,
+    *,
+    agreement: str | None = None,
+    status: AccessStatus | None = None,
+    destination: str | None = None,
+) -> list[AccessEvent]:
+    """Stored access events, filtered."""
+    db.require_current()
+    with db.engine.connect() as conn:
+        return load_events(conn, agreement=agreement, status=status, destination=destination)
+
+
+def show_access(db: Database, event_id: str) -> tuple[AccessEvent, list[dict[str, Any]]]:
+    """One stored access event and its audit history."""
+    db.require_current()
+    with db.engine.connect() as conn:
+        event = get_event(conn, event_id)
+        assert event is not None
+        return event, audit_history(conn, "access_event", event_id)
+
+
+def access_report(
+    db: Database,
+    agreement_ref: str | Path,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    actors: ActorRegistry | None = None,
+) -> AccessReport:
+    """Measure an agreement's access commitments from the stored convoys and sieges.
+
+    Attacks tied to stored incidents take those incidents' attributions, from
+    the stored claims and graded sources.
+    """
+    actors = actors or ActorRegistry.shipped()
+    agreement = load_agreement(agreement_path(str(agreement_ref)), actors=actors)
+    db.require_current()
+    with db.engine.connect() as conn:
+        events = load_events(conn, agreement=agreement.id)
+        sieges = load_sieges(conn)
+        stored_id = {}
+        for ref in sorted({c.incident for e in events for c in e.history if c.incident}):
+            try:
+                stored_id[ref] = resolve_incident_ref(conn, ref)
+            except InputError:
+                continue  # not stored: the obstruction keeps the reference, unattributed
+        incidents = [i for i in (load_incident(conn, x) for x in stored_id.values()) if i]
+        claims = load_claims(conn, [i.id for i in incidents])
+        sources = load_sources(conn)
+    by_id = attribute_all(incidents, claims, {s.id: s for s in sources}, actors)
+    # Steps name incidents as the file wrote them (a source's record id).
+    attributions = {ref: by_id[i] for ref, i in stored_id.items() if i in by_id}
+    return measure_access(
+        agreement,
+        events,
+        sieges,
+        actors=actors,
+        attributions=attributions,
+        start=date_from,
+        end=date_to,
     )

@@ -8,15 +8,18 @@ error anywhere in a document maps back to the line a person has to edit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
 
+from trucewatch.domain.base import DomainModel
 from trucewatch.errors import InputError, Problem
 
 PathKey = tuple[str | int, ...]
+Model = TypeVar("Model", bound=DomainModel)
 
 
 class _Loader(yaml.SafeLoader):
@@ -128,6 +131,8 @@ def _plain(err: Any) -> str:
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field"
+    if kind == "greater_than_equal" and err.get("ctx", {}).get("ge") == 0:
+        return f"{err['input']} is negative"
     msg = str(err["msg"])
     return msg.removeprefix("Value error, ")
 
@@ -140,6 +145,85 @@ def _hint(err: Any) -> str | None:
         return "remove it or check its spelling against the JSON Schema"
     if kind.startswith("date") or kind.startswith("datetime"):
         return "write dates as YYYY-MM-DD and times as YYYY-MM-DDTHH:MM+HH:MM"
+    if kind == "greater_than_equal" and err.get("ctx", {}).get("ge") == 0:
+        return "a count cannot be below zero: give 0 or the number the source states"
     if kind == "string_pattern_mismatch":
         return "ids are lower-case letters, digits and hyphens, e.g. east-aleppo"
     return None
+
+
+def list_under(data: Any, key: str, name: str, lines: LineMap) -> tuple[list[Any], list[Problem]]:
+    """The list under the one top-level ``key``, and problems with the file's shape."""
+    hint = f"the file is one top-level key, {key}:, holding a list"
+    if not isinstance(data, dict):
+        return [], [Problem(name, 1, f"expected a top-level {key}: list", hint)]
+    problems = [
+        Problem(name, lines.line_of((str(k),)), f"unknown top-level key {k!r}", hint, str(k))
+        for k in data
+        if k != key
+    ]
+    items = data.get(key)
+    if items is None and key not in data:
+        problems.append(Problem(name, 1, f"missing top-level key {key}:", hint, key))
+        return [], problems
+    if items is None:
+        return [], problems  # `claims:` with nothing under it: an empty list
+    if not isinstance(items, list):
+        problems.append(Problem(name, lines.line_of((key,)), f"{key}: should be a list", hint, key))
+        return [], problems
+    return items, problems
+
+
+def numbers_as_text(item: Any, fields: tuple[str, ...]) -> Any:
+    """``item`` with bare YAML integers in ``fields`` turned back into the text written."""
+    if not isinstance(item, dict):
+        return item
+    numbers = {
+        f: str(item[f])
+        for f in fields
+        if isinstance(item.get(f), int) and not isinstance(item.get(f), bool)
+    }
+    return {**item, **numbers} if numbers else item
+
+
+def validate_items(
+    model: type[Model],
+    items: list[Any],
+    key: str,
+    name: str,
+    lines: LineMap,
+    problems: list[Problem],
+    check: Callable[[int, dict[str, Any]], None] | None = None,
+) -> list[Model]:
+    """Validate every item, recording problems, duplicate ids and ``check``'s findings."""
+    valid: list[Model] = []
+    first_line_of: dict[str, int | None] = {}
+    for i, item in enumerate(items):
+        try:
+            valid.append(model.model_validate(item))
+        except ValidationError as e:
+            problems.extend(problems_from_validation(e, name, lines, prefix=(key, i)))
+        if not isinstance(item, dict):
+            continue
+        item_id = item.get("id")
+        if isinstance(item_id, str):
+            line = lines.line_of((key, i, "id"))
+            first = first_line_of.setdefault(item_id, line)
+            if first != line:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        f"{key}.{i}.id: {item_id!r} is also used on line {first}",
+                        "give every entry a unique id",
+                        f"{key}.{i}.id",
+                    )
+                )
+        if check is not None:
+            check(i, item)
+    return valid
+
+
+def in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Problems in file order, so the user can work down the file."""
+    return sorted(problems, key=lambda p: p.line or 0)

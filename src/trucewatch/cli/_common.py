@@ -46,6 +46,10 @@ evidence_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(evidence_app, name="evidence")
+access_app = typer.Typer(
+    help="Humanitarian access: convoys, sieges, and the people reached.", no_args_is_help=True
+)
+app.add_typer(access_app, name="access")
 
 out = Console()
 err = Console(stderr=True)

@@ -17,7 +17,7 @@ from trucewatch.cli._common import (
     app,
     out,
 )
-from trucewatch.errors import InputError
+from trucewatch.errors import InputError, Problem
 
 
 @app.command()
@@ -61,6 +61,10 @@ def evaluate_cmd(
     sources: Annotated[
         Path | None, typer.Option(help="Sources file (YAML) with Admiralty grades.", dir_okay=False)
     ] = None,
+    access: Annotated[
+        Path | None,
+        typer.Option(help="Access file (YAML): convoys and sieges, measured too.", dir_okay=False),
+    ] = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write the JSON result to this file.")
     ] = None,
@@ -89,6 +93,18 @@ def evaluate_cmd(
     from trucewatch.store import Database
 
     try:
+        if incidents is None and access is not None:
+            raise InputError(
+                [
+                    Problem(
+                        "--access",
+                        None,
+                        "an access file is read together with --incidents",
+                        "for stored incidents, store it first: "
+                        "trucewatch access add FILE --user NAME",
+                    )
+                ]
+            )
         if incidents is None:
             database = Database(db)
             ev = run_stored_evaluation(
@@ -99,7 +115,7 @@ def evaluate_cmd(
             )
             label = f"incidents stored in {database.safe_url}"
         else:
-            ev = run_evaluation(agreement, incidents, claims, sources)
+            ev = run_evaluation(agreement, incidents, claims, sources, access_path=access)
             label = f"incidents from {incidents}"
     except InputError as e:
         _fail(e)

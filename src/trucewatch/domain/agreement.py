@@ -246,6 +246,11 @@ class AccessCommitment(DomainModel):
     people: int | None = Field(
         default=None, ge=0, description="people the commitment is meant to reach"
     )
+    answer_within_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="days within which a party must answer an access request, where agreed",
+    )
     text: str | None = None
     source: str | None = None
 

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from trucewatch.domain import AttributionStatus, Verdict
 from trucewatch.records import IncidentRecord
+from trucewatch.report.access import access_panel
 from trucewatch.service import Evaluation
 
 VERDICT_STYLE = {
@@ -222,6 +223,8 @@ def print_evaluation(console: Console, ev: Evaluation, provenance: str) -> None:
     if brokers is not None:
         console.print(brokers)
     console.print(timeline_panel(ev))
+    if ev.access is not None:
+        console.print(access_panel(ev.access))
     if ev.unresolved:
         console.print(
             Text(

@@ -257,16 +257,37 @@ access_events = Table(
     "access_events",
     metadata,
     Column("id", String(200), primary_key=True),
-    Column("agreement_id", String(100), ForeignKey("agreements.id")),
+    # Not a foreign key: access events are recorded under shipped agreements
+    # that need not be loaded into the database.
+    Column("agreement_id", String(100)),
+    Column("kind", String(20), nullable=False),
     Column("organisation", Text, nullable=False),
     Column("origin", Text),
     Column("destination", Text, nullable=False),
+    Column("route", String(100)),
     Column("planned_beneficiaries", Integer),
     Column("status", String(30), nullable=False),
-    Column("obstructing_actor", String(100)),
+    Column("people_reached", Integer),
     Column("data", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Index(None, "agreement_id"),
+    Index(None, "destination"),
+)
+
+sieges = Table(
+    "sieges",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("area", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("population", Integer),
+    Column("data", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index(None, "area"),
 )
 
 findings = Table(
