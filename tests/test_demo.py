@@ -5,6 +5,7 @@ Incidents are found by date and place, as an analyst would look them up.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -104,3 +105,18 @@ def test_json_is_machine_readable(demo: Evaluation) -> None:
     assert data["breakdown"]["date"] == "2016-09-18"
     assert len(data["findings"]) == len(demo.incidents) * 3
     assert data["unresolved_actor_names"] == {}
+
+
+def test_demo_prints_the_access_section_with_nobody_reached() -> None:
+    from typer.testing import CliRunner
+
+    from trucewatch.cli import app
+
+    result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Humanitarian access: measured from convoy histories" in result.stdout
+    assert "east-aleppo-access" in result.stdout and "NOT MET" in result.stdout
+    assert "0 of 250,000 people reached" in result.stdout
+    data = CliRunner().invoke(app, ["demo", "--json"]).stdout
+    access = json.loads(data)["access"]
+    assert access["commitments"][0]["people_reached"] == 0

@@ -53,11 +53,7 @@ def access_add(
     from trucewatch.store import Database
 
     try:
-        database = Database(db)
-        try:
-            counts = store_access(database, file, user=user)
-        finally:
-            database.dispose()
+        counts = store_access(Database(db), file, user=user)
     except InputError as e:
         _fail(e)
         return
@@ -128,11 +124,7 @@ def access_update(
                 "note": note,
             }
         )
-        database = Database(db)
-        try:
-            event = record_access_step(database, event_id, step, user=user)
-        finally:
-            database.dispose()
+        event = record_access_step(Database(db), event_id, step, user=user)
     except InputError as e:
         _fail(e)
         return
@@ -186,13 +178,9 @@ def access_list(
     from trucewatch.store import Database
 
     try:
-        database = Database(db)
-        try:
-            events = list_access(
-                database, agreement=agreement, status=status, destination=destination
-            )
-        finally:
-            database.dispose()
+        events = list_access(
+            Database(db), agreement=agreement, status=status, destination=destination
+        )
     except InputError as e:
         _fail(e)
         return
@@ -217,11 +205,7 @@ def access_show(
     from trucewatch.store import Database
 
     try:
-        database = Database(db)
-        try:
-            event, history = show_access(database, event_id)
-        finally:
-            database.dispose()
+        event, history = show_access(Database(db), event_id)
     except InputError as e:
         _fail(e)
         return
@@ -256,16 +240,12 @@ def access_report_cmd(
     from trucewatch.store import Database
 
     try:
-        database = Database(db)
-        try:
-            report = access_report(
-                database,
-                agreement,
-                date_from=_day("--from", date_from),
-                date_to=_day("--to", date_to),
-            )
-        finally:
-            database.dispose()
+        report = access_report(
+            Database(db),
+            agreement,
+            date_from=_day("--from", date_from),
+            date_to=_day("--to", date_to),
+        )
     except InputError as e:
         _fail(e)
         return

@@ -53,34 +53,15 @@ S = AccessStatus
 #: (requested → delayed).  The first recorded status may be any: monitoring
 #: often starts in the middle of a convoy's story (an attack is the first
 #: thing anyone reports).
+_HELD_UP = frozenset(set(S) - {S.REQUESTED})  # after a hold-up, anything but a new request
 TRANSITIONS: dict[AccessStatus, frozenset[AccessStatus]] = {
     S.REQUESTED: frozenset({S.APPROVED, S.DENIED, S.DELAYED}),
     S.APPROVED: frozenset(
         {S.DENIED, S.DELAYED, S.BLOCKED, S.ATTACKED, S.DELIVERED, S.PARTIALLY_DELIVERED}
     ),
     S.DENIED: frozenset({S.APPROVED}),
-    S.DELAYED: frozenset(
-        {
-            S.APPROVED,
-            S.DENIED,
-            S.DELAYED,
-            S.BLOCKED,
-            S.ATTACKED,
-            S.DELIVERED,
-            S.PARTIALLY_DELIVERED,
-        }
-    ),
-    S.BLOCKED: frozenset(
-        {
-            S.APPROVED,
-            S.DENIED,
-            S.DELAYED,
-            S.BLOCKED,
-            S.ATTACKED,
-            S.DELIVERED,
-            S.PARTIALLY_DELIVERED,
-        }
-    ),
+    S.DELAYED: _HELD_UP,
+    S.BLOCKED: _HELD_UP,
     S.ATTACKED: frozenset({S.BLOCKED, S.ATTACKED, S.DELIVERED, S.PARTIALLY_DELIVERED}),
     S.DELIVERED: frozenset(),
     S.PARTIALLY_DELIVERED: frozenset(),
