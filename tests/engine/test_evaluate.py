@@ -14,6 +14,7 @@ from trucewatch.actors import ActorRegistry
 from trucewatch.agreements import parse_agreement
 from trucewatch.domain import (
     Agreement,
+    Attribution,
     AttributionStatus,
     CasualtyRange,
     Claim,
@@ -321,3 +322,32 @@ def test_every_incident_meets_every_event_obligation(
     assert {(f.incident, f.obligation) for f in findings} == {
         (str(i), ob) for i in range(5) for ob in ("no-air-operations", "cease-hostilities")
     }
+
+
+@pytest.mark.parametrize(
+    ("party_share", "verdict"),
+    [(0.1, Verdict.SPOILER_ACTIVITY), (0.19, Verdict.SPOILER_ACTIVITY), (0.3, Verdict.VIOLATION)],
+)
+def test_a_minor_account_naming_a_party_does_not_make_a_spoilers_act_a_violation(
+    agreement: Agreement, actors: ActorRegistry, party_share: float, verdict: Verdict
+) -> None:
+    """Below CONTEST_SHARE a party's account is kept in the reasons but not weighed."""
+    inc = incident("minor", date(2016, 9, 15), by="iran-backed-militias")
+    attribution = Attribution(
+        incident="minor",
+        shares={"iran-backed-militias": 1 - party_share, "syria-government": party_share},
+        status=AttributionStatus.CONTESTED,
+    )
+    f = one(
+        evaluate(agreement, [inc], actors=actors, attributions={"minor": attribution}),
+        "cease-hostilities",
+    )
+    assert f.verdict == verdict
+    if verdict == Verdict.SPOILER_ACTIVITY:
+        assert [r.actor for r in f.responsible] == ["iran-backed-militias"]
+        assert (
+            "accounts below a 0.20 share, kept but not weighed for the verdict: "
+            f"syria-government (member of side government) {party_share:.2f}"
+        ) in f.reasons
+    else:
+        assert [r.actor for r in f.responsible] == ["syria-government"]

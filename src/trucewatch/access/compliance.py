@@ -481,12 +481,13 @@ def _obstruction(
             f"{a} {attribution.shares[a]:.2f}" for a in attribution.leading()
         )
         if attribution.status == AttributionStatus.CONTESTED:
-            between = [roles.standing(a, change.date) for a in attribution.contested_between]
-            sides = {s.side if s.kind in _PARTY_KINDS else None for s in between}
-            standing = "contested between " + ", ".join(s.describe() for s in between)
-            # Contested between actors of one side: the side is not in doubt.
-            only = next(iter(sides)) if len(sides) == 1 else None
-            party = f"side {only}" if only else "contested"
+            between = attribution.contested_between
+            buckets = {_standing(a, roles, change.date)[1] for a in between}
+            standing = "contested between " + ", ".join(
+                roles.standing(a, change.date).describe() for a in between
+            )
+            # Contested between actors of one side (or all spoilers): that is not in doubt.
+            party = next(iter(buckets)) if len(buckets) == 1 else "contested"
             actor_id = None
         else:
             actor_id = attribution.leading()[0]

@@ -24,6 +24,11 @@ class Verdict(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
+#: The share from which an actor counts in a contest: below it an account is
+#: kept and shown but does not, on its own, make the act that actor's.
+CONTEST_SHARE = 0.2
+
+
 class AttributionStatus(StrEnum):
     """How sure we are of who did it."""
 
@@ -47,10 +52,10 @@ class Attribution(DomainModel):
 
     @property
     def contested_between(self) -> list[str]:
-        """The actors a contested attribution is split between (share ≥ 0.2)."""
+        """The actors a contested attribution is split between (share ≥ CONTEST_SHARE)."""
         if self.status != AttributionStatus.CONTESTED:
             return []
-        return [a for a in self.leading() if self.shares[a] >= 0.2]
+        return [a for a in self.leading() if self.shares[a] >= CONTEST_SHARE]
 
 
 class Responsibility(DomainModel):

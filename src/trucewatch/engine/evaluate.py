@@ -42,6 +42,7 @@ from trucewatch.domain import (
     Source,
     Verdict,
 )
+from trucewatch.domain.finding import CONTEST_SHARE
 from trucewatch.engine.roles import AgreementRoles, Standing, StandingKind
 from trucewatch.geo import Membership, ZoneIndex
 from trucewatch.verify import attribute
@@ -225,17 +226,29 @@ def _phase_at(ctx: _Context, phase_ids: list[str], start: datetime, end: datetim
     return best
 
 
-def _candidates(incident: Incident, attribution: Attribution) -> tuple[dict[str, float], bool]:
-    """Actors who may have done it, with shares; True when taken from a battle's sides."""
+def _candidates(
+    incident: Incident, attribution: Attribution
+) -> tuple[dict[str, float], bool, dict[str, float]]:
+    """Actors who may have done it, with shares; True when taken from a battle's sides.
+
+    Only actors with at least :data:`CONTEST_SHARE` of the attribution are
+    candidates: two low-graded accounts naming a party must not turn an act
+    that the weight of the evidence puts on a spoiler into that party's
+    violation.  The accounts below it are returned apart (third value) so the
+    reasons still show them.  If no actor reaches the share, all are candidates.
+    """
     shares = {a: s for a, s in attribution.shares.items() if a != UNKNOWN}
     if shares:
-        return shares, False
+        weighty = {a: s for a, s in shares.items() if s >= CONTEST_SHARE}
+        if weighty:
+            return weighty, False, {a: s for a, s in shares.items() if a not in weighty}
+        return shares, False, {}
     if incident.event_type == "Battles":
         fighters = [a.id for a in incident.actors if a.id and a.role == Role.OTHER]
         fighters = list(dict.fromkeys(fighters))
         if fighters:
-            return {a: round(1 / len(fighters), 4) for a in fighters}, True
-    return {}, False
+            return {a: round(1 / len(fighters), 4) for a in fighters}, True, {}
+    return {}, False, {}
 
 
 def _targets(incident: Incident, ctx: _Context, actor: str, battle: bool) -> list[Standing]:
@@ -341,7 +354,7 @@ def _judge(
             reasons.append(f"'{ob.id}' applies only {key} {', '.join(zone_ids)} → not applicable")
             return finding(Verdict.NOT_APPLICABLE, depends_on_approximate_zone=approximate)
 
-    candidates, battle = _candidates(incident, attr)
+    candidates, battle, minor = _candidates(incident, attr)
     standings = {a: ctx.roles.standing(a, incident.date) for a in candidates}
     bound = {
         a: s
@@ -372,6 +385,15 @@ def _judge(
             + f" (attribution {attr.status.value})"
         )
 
+    if minor:
+        reasons.append(
+            f"accounts below a {CONTEST_SHARE:.2f} share, kept but not weighed for the "
+            "verdict: "
+            + ", ".join(
+                f"{ctx.roles.standing(a, incident.date).describe()} {s:.2f}"
+                for a, s in minor.items()
+            )
+        )
     status = AttributionStatus.UNATTRIBUTED if battle else attr.status
     cap = CONFIDENCE_CAP[status] * (UNCERTAIN_TIMING_FACTOR if uncertain else 1.0)
     for ex in ob.exemptions:

@@ -27,6 +27,9 @@ def access_panel(report: AccessReport) -> Panel:
         parts.extend(_commitment(c))
     if not report.commitments:
         parts.append(Text("The agreement has no access commitments.", style="yellow"))
+    if report.obstructions:
+        counts = ", ".join(f"{party} {n}" for party, n in sorted(report.by_party.items()))
+        parts.append(Text(f"All obstructions in the period, by party: {counts}", style="bold"))
     others = [o for o in report.obstructions if o.event in report.other_events]
     if others:
         parts.append(Text("Other access events under this agreement:", style="bold"))
