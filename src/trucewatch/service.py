@@ -26,7 +26,7 @@ from trucewatch.analytics import (
 )
 from trucewatch.cases import case_files
 from trucewatch.domain import Agreement, Attribution, Claim, Finding, Incident, Source, Verdict
-from trucewatch.domain.access import AccessEvent, AccessStatus, StatusChange
+from trucewatch.domain.access import AccessEvent, AccessStatus, Siege, StatusChange
 from trucewatch.engine import evaluate
 from trucewatch.engine.evaluate import attribute_all
 from trucewatch.errors import InputError
@@ -311,6 +311,14 @@ def list_access(
     db.require_current()
     with db.engine.connect() as conn:
         return load_events(conn, agreement=agreement, status=status, destination=destination)
+
+
+def list_sieges(db: Database, *, on: date | None = None) -> list[Siege]:
+    """Stored siege records, or those holding on day ``on``."""
+    db.require_current()
+    with db.engine.connect() as conn:
+        records = load_sieges(conn)
+    return [s for s in records if on is None or s.covers(on)]
 
 
 def show_access(db: Database, event_id: str) -> tuple[AccessEvent, list[dict[str, Any]]]:

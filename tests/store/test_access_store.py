@@ -286,5 +286,9 @@ def test_cli_add_update_list_show_report(tmp_path: Path) -> None:
     assert r.exit_code == 0 and '"status": "blocked"' in r.stdout
     r = run("access", "show", "synthetic-convoy")
     assert r.exit_code == 0 and "checkpoint (synthetic)" in r.stdout and "monitor1" in r.stdout
+    r = run("access", "sieges", "--on", "2020-01-01")
+    assert r.exit_code == 0 and "synthetic-siege" in r.stdout and "1,000" in r.stdout
+    r = run("access", "sieges", "--on", "1st Jan")
+    assert r.exit_code == 1 and "--on: '1st Jan' is not a date — write YYYY-MM-DD" in r.stderr
     r = run("access", "report", "--agreement", "syria-2016-09-us-russia", "--json")
     assert r.exit_code == 0 and '"agreement": "syria-2016-09-us-russia"' in r.stdout

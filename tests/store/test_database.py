@@ -67,3 +67,30 @@ def test_audit_chain_detects_tampering(db: Database) -> None:
     with db.transaction() as conn:
         check = audit.verify_chain(conn)
     assert (check.ok, check.first_broken) == (False, 2)
+
+
+def test_0003_downgrades_and_upgrades_with_a_row_in_access_events(db: Database) -> None:
+    """0003 reshapes access_events; a row written under 0002 survives the round trip."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    with db.engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0002")
+    assert db.revision() == "0002"
+    now = datetime(2020, 1, 1, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO access_events (id, organisation, destination, status, data, "
+                "created_at, updated_at) VALUES ('synthetic', 'Synthetic agency (test)', "
+                "'somewhere', 'requested', '{}', :now, :now)"
+            ),
+            {"now": now},
+        )
+    db.migrate()
+    assert db.revision() == db.head()
+    with db.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT kind, status FROM access_events")).one()
+    assert tuple(row) == ("convoy", "requested")

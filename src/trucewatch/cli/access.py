@@ -190,6 +190,33 @@ def access_list(
         out.print(events_table(events))
 
 
+@access_app.command("sieges")
+def access_sieges(
+    on: Annotated[
+        str | None, typer.Option(help="Only records holding on this day (YYYY-MM-DD).")
+    ] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List besieged and hard-to-reach areas: population, who besieges them, and when.
+
+    Example: trucewatch access sieges --on 2016-09-15
+    """
+    from trucewatch.report.access import sieges_table
+    from trucewatch.service import list_sieges
+    from trucewatch.store import Database
+
+    try:
+        records = list_sieges(Database(db), on=_day("--on", on))
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json([s.model_dump(mode="json") for s in records])
+    else:
+        out.print(sieges_table(records))
+
+
 @access_app.command("show")
 def access_show(
     event_id: Annotated[str, typer.Argument(help="Access event id.")],

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trucewatch.access.compliance import AccessReport, CommitmentAccess, Obstruction
-from trucewatch.domain.access import AccessEvent
+from trucewatch.domain.access import AccessEvent, Siege
 
 _STATUS_STYLE = {"met": "green", "not_met": "bold red", "no_data": "yellow"}
 
@@ -104,6 +104,31 @@ def events_table(events: list[AccessEvent]) -> Table:
             f"{e.planned_beneficiaries:,}" if e.planned_beneficiaries is not None else "—",
             "unknown" if reached is None else f"{reached:,}",
             str(e.history[-1].date),
+        )
+    return t
+
+
+def sieges_table(records: list[Siege]) -> Table:
+    """Siege records, one row each, for ``trucewatch access sieges``."""
+    t = Table(title=f"{len(records)} siege record(s)")
+    t.add_column("area (id)")
+    t.add_column("kind")
+    for col in ("from", "to", "population"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("besieged by")
+    for s in records:
+        if s.population is None:
+            pop = "unknown"
+        else:
+            high = f"–{s.population_high:,}" if s.population_high else ""
+            pop = f"{s.population:,}{high}"
+        t.add_row(
+            f"{s.name or s.area}\n({s.id})",
+            s.kind.value.replace("_", " "),
+            str(s.start or "unknown"),
+            str(s.end or "ongoing"),
+            pop,
+            ", ".join(s.besieged_by) or "not named",
         )
     return t
 
