@@ -248,3 +248,27 @@ def test_json_has_the_measures(actors: ActorRegistry, standard: str) -> None:
     c = data["commitments"][0]
     assert c["standard"] == standard and c["people_reached"] == 10
     assert {"obstructions_by_party", "areas", "answered_in_time"} <= set(c)
+
+
+def test_an_event_under_no_agreement_counts_only_for_a_commitment(actors: ActorRegistry) -> None:
+    def free(cid: str, destination: str) -> AccessEvent:
+        return AccessEvent.model_validate(
+            {
+                "id": cid,
+                "organisation": "Synthetic agency (test)",
+                "destination": destination,
+                "history": [
+                    {"status": "blocked", "date": "2020-01-03", "actor": "Syrian Arab Army"}
+                ],
+            }
+        )
+
+    report = measure_access(
+        _agreement(actors),
+        [free("to-town", "town"), free("elsewhere", "elsewhere")],
+        [],
+        actors=actors,
+    )
+    assert report.commitments[0].events == ["to-town"]
+    assert report.other_events == []
+    assert [o.event for o in report.obstructions] == ["to-town"]

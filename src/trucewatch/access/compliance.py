@@ -300,9 +300,21 @@ def measure_access(
                 actors,
             )
         )
-    others = [e for e in events if e.id not in claimed and any(in_period(c) for c in e.history)]
+    # An event recorded under no agreement counts only where it is for one of
+    # this agreement's commitments; otherwise it belongs to some other story.
+    others = [
+        e
+        for e in events
+        if e.id not in claimed
+        and e.agreement == agreement.id
+        and any(in_period(c) for c in e.history)
+    ]
+    counted = claimed | {e.id for e in others}
     everything = [
-        o for e in events if any(in_period(c) for c in e.history) for o in obstructions_of(e)
+        o
+        for e in events
+        if e.id in counted and any(in_period(c) for c in e.history)
+        for o in obstructions_of(e)
     ]
     return AccessReport(
         agreement.id,

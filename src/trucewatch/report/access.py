@@ -44,10 +44,10 @@ def _commitment(c: CommitmentAccess) -> list[Text | Group]:
         (f"{c.commitment.id}", "bold"),
         f" ({c.commitment.standard}; obligation {', '.join(c.obligations) or '—'}): ",
         (c.status.replace("_", " ").upper(), style),
-        f" — {c.people_reached:,}{target} people reached",
+        f" — {c.people_reached:,}{target} people reached" if c.status != "no_data" else "",
     )
     lines: list[Text | Group] = [head]
-    for a in c.areas:
+    for a in c.areas if c.status != "no_data" else []:
         besieged = f"; besieged by {', '.join(a.besieged_by)}" if a.besieged_by else ""
         lines.append(
             Text(
