@@ -24,6 +24,8 @@ from trucewatch.analytics import (
     daily_counts,
     detect_breakdown,
 )
+from trucewatch.analytics.health import Health, measure
+from trucewatch.analytics.series import DaySeries, Window, daily_series, window
 from trucewatch.cases import case_files
 from trucewatch.domain import Agreement, Attribution, Claim, Finding, Incident, Source, Verdict
 from trucewatch.domain.access import AccessEvent, AccessStatus, Siege, StatusChange
@@ -152,7 +154,7 @@ def run_evaluation(
         else []
     )
     access = read_access(access_path) if access_path else None
-    return _evaluate(agreement, incidents, claims, sources, actors, access)
+    return evaluation_of(agreement, incidents, claims, sources, actors, access)
 
 
 def run_stored_evaluation(
@@ -173,7 +175,7 @@ def run_stored_evaluation(
         sources = load_sources(conn)
         replies = load_replies(conn, agreement.id, [i.id for i in incidents])
         access = AccessFile(load_events(conn, agreement=agreement.id), load_sieges(conn))
-    evaluation = _evaluate(
+    evaluation = evaluation_of(
         agreement, incidents, claims, sources, actors, access if access.events else None
     )
     evaluation.replies = replies
@@ -220,7 +222,7 @@ def run_demo(*, actors: ActorRegistry | None = None) -> Evaluation:
     )
 
 
-def _evaluate(
+def evaluation_of(
     agreement: Agreement,
     incidents: list[Incident],
     claims: list[Claim],
@@ -228,6 +230,7 @@ def _evaluate(
     actors: ActorRegistry,
     access: AccessFile | None = None,
 ) -> Evaluation:
+    """Evaluate loaded incidents and claims, and roll up: the pure core every face shares."""
     attributions = attribute_all(incidents, claims, {s.id: s for s in sources}, actors)
     findings = evaluate(
         agreement, incidents, claims, actors=actors, sources=sources, attributions=attributions
@@ -370,3 +373,59 @@ def access_report(
         start=date_from,
         end=date_to,
     )
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """An agreement's daily series and health over its window."""
+
+    agreement: Agreement
+    span: Window
+    series: list[DaySeries]
+    health: Health
+
+    def as_json(
+        self, *, date_from: date | None = None, date_to: date | None = None
+    ) -> dict[str, Any]:
+        """``trucewatch health --json``: days (optionally a date range), effect, break dates."""
+        data = self.health.as_json()
+        data["days"] = [
+            {**d, "series": s.as_json()}
+            for d, s in zip(data["days"], self.series, strict=True)
+            if (date_from is None or s.day >= date_from) and (date_to is None or s.day <= date_to)
+        ]
+        data["window"] = {
+            "baseline_from": self.span.baseline_start.isoformat(),
+            "effect_day": self.span.effect_day.isoformat(),
+            "partial_effect_day": self.span.partial_effect_day,
+            "to": self.span.end.isoformat(),
+        }
+        return data
+
+
+def health_of(ev: Evaluation, *, end: date | None = None) -> HealthReport:
+    """The health of the evaluated agreement, from an evaluation's incidents and findings."""
+    last = max((i.date for i in ev.incidents), default=None)
+    span = window(ev.agreement, last_data_day=last, end=end)
+    series = daily_series(ev.agreement, ev.incidents, ev.findings, span)
+    return HealthReport(
+        ev.agreement, span, series, measure(ev.agreement.id, series, span.effect_day)
+    )
+
+
+def stored_health(
+    agreement_ref: str | Path,
+    db: Database,
+    *,
+    end: date | None = None,
+    actors: ActorRegistry | None = None,
+) -> HealthReport:
+    """Health of an agreement from the incidents stored in ``db`` (its window only)."""
+    actors = actors or ActorRegistry.shipped()
+    agreement = load_agreement(agreement_path(str(agreement_ref)), actors=actors)
+    span = window(agreement, end=end)
+    until = end or (agreement.ended.date if agreement.ended else None)
+    ev = run_stored_evaluation(
+        agreement_ref, db, date_from=span.baseline_start, date_to=until, actors=actors
+    )
+    return health_of(ev, end=end)

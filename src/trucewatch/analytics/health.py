@@ -384,8 +384,11 @@ def _states(series: Sequence[DaySeries], base: float, n_base: int) -> list[DayHe
         enough = len(recent) >= WARNING_MIN_DAYS or state in (State.COLLAPSING, State.COLLAPSED)
         warning = worse and state != State.HOLDING and enough
         if warning:
-            before = ", ".join(sorted({s.value for s in seen})) or "none"
-            reasons.append(f"WARNING: worse than any state of the days before ({before})")
+            if seen:
+                before = ", ".join(sorted({s.value for s in seen}))
+                reasons.append(f"WARNING: worse than any state of the days before ({before})")
+            else:
+                reasons.append("WARNING: not holding on the first day judged")
         out.append(DayHealth(d.day, state, reasons, warning, rr.ratio))
         if enough:  # days judged on too little data are not a reference
             seen = [*seen, state][-WARNING_MEMORY_DAYS:]

@@ -130,3 +130,57 @@ def evaluate_cmd(
         print_evaluation(out, ev, f"{len(ev.incidents)} {label}")
     else:
         out.print(f"wrote {len(ev.findings)} findings to {out_file}")
+
+
+@app.command()
+def health(
+    agreement: Annotated[str, typer.Option(help="Agreement id or file.")],
+    incidents: Annotated[
+        Path | None,
+        typer.Option(help="Incidents in ACLED CSV format (else the stored ones).", dir_okay=False),
+    ] = None,
+    claims: Annotated[Path | None, typer.Option(help="Claims file (YAML).", dir_okay=False)] = None,
+    sources: Annotated[
+        Path | None, typer.Option(help="Sources file (YAML) with Admiralty grades.", dir_okay=False)
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Show days from this date (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help="Last day of the period (default: the agreement's end, or the data's)."
+        ),
+    ] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Truce health: did it have an effect, when violence came back, the daily state, warnings.
+
+    Each day is holding, strained, collapsing or collapsed, judged only on data
+    up to that day; a warning fires when it turns worse. Break dates are where
+    the level of violence between the parties changed. Every rule and
+    threshold: docs/health.md.
+
+    Example: trucewatch health --agreement syria-2016-09-us-russia
+
+    Example: trucewatch health --agreement syria-2016-09-us-russia --json
+    """
+    from trucewatch.report.health import print_health
+    from trucewatch.service import health_of, run_evaluation, stored_health
+    from trucewatch.store import Database
+
+    try:
+        start = _day("--from", date_from)
+        end = _day("--to", date_to)
+        if incidents is None:
+            report = stored_health(agreement, Database(db), end=end)
+        else:
+            report = health_of(run_evaluation(agreement, incidents, claims, sources), end=end)
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json(report.as_json(date_from=start, date_to=end))
+    else:
+        print_health(out, report, date_from=start, date_to=end)

@@ -1,0 +1,60 @@
+"""`trucewatch health` as a user meets it: files, a stored database, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from trucewatch.cases import case_files
+from trucewatch.cli import app
+
+runner = CliRunner()
+CASE = case_files("syria-2016-09")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_health_on_files_prints_effect_breaks_and_days() -> None:
+    code, out, _ = run(
+        "health", "--agreement", "syria-2016-09-us-russia", "--incidents", str(CASE.incidents)
+    )
+    assert code == 0
+    assert "Truce health:" in out and "break dates" in out and "2016-09-13" in out
+
+
+def test_health_json_contract_from_a_stored_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    assert run("init", "--db", url)[0] == 0
+    assert (
+        run("ingest", str(CASE.incidents), "--format", "acled", "--source", "case", "--db", url)[0]
+        == 0
+    )
+    code, out, _ = run(
+        "health",
+        "--agreement",
+        "syria-2016-09-us-russia",
+        "--db",
+        url,
+        "--json",
+        "--from",
+        "2016-09-13",
+        "--to",
+        "2016-09-19",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert {"days", "effect", "break_dates"} <= set(data)
+    assert [d["date"] for d in data["days"]] == [f"2016-09-{d}" for d in range(13, 20)]
+    assert all({"date", "state", "reasons", "warning"} <= set(d) for d in data["days"])
+
+
+def test_health_bad_input_is_a_clear_message() -> None:
+    code, _, err = run("health", "--agreement", "syria-2016-09-us-russia", "--to", "19/9/2016")
+    assert code == 1 and "--to: '19/9/2016' is not a date — write YYYY-MM-DD" in err
+    code, _, err = run("health", "--agreement", "no-such-truce")
+    assert code == 1 and "no-such-truce: no such agreement file or shipped agreement id" in err
