@@ -58,3 +58,47 @@ def test_health_bad_input_is_a_clear_message() -> None:
     assert code == 1 and "--to: '19/9/2016' is not a date — write YYYY-MM-DD" in err
     code, _, err = run("health", "--agreement", "no-such-truce")
     assert code == 1 and "no-such-truce: no such agreement file or shipped agreement id" in err
+
+
+def test_report_command_writes_markdown_and_html(tmp_path: Path) -> None:
+    md, html = tmp_path / "r.md", tmp_path / "r.html"
+    code, out, _ = run(
+        "report",
+        "--agreement",
+        "syria-2016-09-us-russia",
+        "--case",
+        "syria-2016-09",
+        "--out",
+        str(md),
+        "--format",
+        "md",
+        "--period",
+        "weekly",
+        "--date",
+        "2016-09-19",
+    )
+    assert code == 0 and "wrote md report" in out
+    assert md.read_text(encoding="utf-8").startswith("# Monitoring report:")
+    code, _, _ = run(
+        "report",
+        "--agreement",
+        "syria-2016-09-us-russia",
+        "--case",
+        "syria-2016-09",
+        "--out",
+        str(html),
+    )
+    assert code == 0 and html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_bad_options_are_clear_and_write_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "r.pdf"
+    base = ["report", "--agreement", "syria-2016-09-us-russia", "--case", "syria-2016-09"]
+    code, _, err = run(*base, "--out", str(target), "--format", "pdf")
+    assert code == 1 and "--format: 'pdf' is not a report format — use html or md" in err
+    code, _, err = run(*base, "--out", str(target), "--period", "monthly")
+    assert code == 1 and "--period: 'monthly' is not a period — use all, daily or weekly" in err
+    code, _, err = run(*base, "--out", str(target), "--date", "2017-01-01")
+    assert code == 1
+    assert "--date: 2017-01-01 is outside the agreement's window (2016-08-29 to 2016-10-03)" in err
+    assert not target.exists()

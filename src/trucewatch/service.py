@@ -31,7 +31,7 @@ from trucewatch.domain import Agreement, Attribution, Claim, Finding, Incident, 
 from trucewatch.domain.access import AccessEvent, AccessStatus, Siege, StatusChange
 from trucewatch.engine import evaluate
 from trucewatch.engine.evaluate import attribute_all
-from trucewatch.errors import InputError
+from trucewatch.errors import InputError, Problem
 from trucewatch.ingest.acled import read_acled
 from trucewatch.ingest.claims import read_claims, read_sources
 from trucewatch.records import resolve_incident_ref
@@ -429,3 +429,51 @@ def stored_health(
         agreement_ref, db, date_from=span.baseline_start, date_to=until, actors=actors
     )
     return health_of(ev, end=end)
+
+
+def write_report(
+    agreement_ref: str,
+    *,
+    fmt: str,
+    period: str,
+    on: date | None,
+    case: str | None = None,
+    files: tuple[Path | None, Path | None, Path | None, Path | None] = (None, None, None, None),
+    db: Database | None = None,
+) -> str:
+    """A report's text, from a shipped case, from files, or from the database."""
+    from trucewatch.report.document import build_report
+    from trucewatch.report.html import render_html
+    from trucewatch.report.markdown import render_markdown
+
+    incidents, claims, sources, access = files
+    if case is not None:
+        c = case_files(case)
+        ev = run_evaluation(agreement_ref, c.incidents, c.claims, c.sources, access_path=c.access)
+    elif incidents is not None:
+        ev = run_evaluation(agreement_ref, incidents, claims, sources, access_path=access)
+    else:
+        if db is None:
+            raise InputError(
+                [Problem("--db", None, "no data to report on", "give --db, --case or --incidents")]
+            )
+        agreement = load_agreement(agreement_path(agreement_ref), actors=ActorRegistry.shipped())
+        span = window(agreement, end=on)
+        ev = run_stored_evaluation(agreement_ref, db, date_from=span.baseline_start, date_to=on)
+    last = max((i.date for i in ev.incidents), default=None)
+    natural = window(ev.agreement, last_data_day=last)
+    if on is not None and not natural.baseline_start <= on <= natural.end:
+        raise InputError(
+            [
+                Problem(
+                    "--date",
+                    None,
+                    f"{on} is outside the agreement's window "
+                    f"({natural.baseline_start} to {natural.end})",
+                    "give a date inside it",
+                )
+            ]
+        )
+    health = health_of(ev, end=on)
+    document = build_report(ev, health, period=period, on=on)  # type: ignore[arg-type]
+    return render_html(document) if fmt == "html" else render_markdown(document)

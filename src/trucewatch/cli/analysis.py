@@ -184,3 +184,71 @@ def health(
         _print_json(report.as_json(date_from=start, date_to=end))
     else:
         print_health(out, report, date_from=start, date_to=end)
+
+
+@app.command()
+def report(
+    agreement: Annotated[str, typer.Option(help="Agreement id or file.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the report.")],
+    fmt: Annotated[str, typer.Option("--format", help="html (charts and map) or md.")] = "html",
+    period: Annotated[
+        str, typer.Option(help="all (the whole agreement), daily or weekly (ending on --date).")
+    ] = "all",
+    on: Annotated[
+        str | None, typer.Option("--date", help="Report date (YYYY-MM-DD); default: the end.")
+    ] = None,
+    case: Annotated[
+        str | None, typer.Option(help="A shipped case instead of the database, e.g. syria-2016-09.")
+    ] = None,
+    incidents: Annotated[
+        Path | None, typer.Option(help="Incidents in ACLED CSV format.", dir_okay=False)
+    ] = None,
+    claims: Annotated[Path | None, typer.Option(help="Claims file (YAML).", dir_okay=False)] = None,
+    sources: Annotated[
+        Path | None, typer.Option(help="Sources file (YAML).", dir_okay=False)
+    ] = None,
+    access: Annotated[Path | None, typer.Option(help="Access file (YAML).", dir_okay=False)] = None,
+    db: DbOpt = None,
+) -> None:
+    """Write a monitoring report: summary, change since the last report, violations by
+    party and obligation, contested incidents with every claim and reply, access,
+    health and warnings, method and sources.
+
+    HTML is one self-contained file (charts and map inline, no network) that
+    prints to PDF; Markdown has the same text and tables.
+
+    Example: trucewatch report --agreement syria-2016-09-us-russia --out report.html
+
+    Example: trucewatch report --agreement syria-2016-09-us-russia --case syria-2016-09
+    --out weekly.md --format md --period weekly --date 2016-09-19
+    """
+    from trucewatch.service import write_report
+    from trucewatch.store import Database
+
+    try:
+        if fmt not in ("html", "md"):
+            raise InputError(
+                [Problem("--format", None, f"'{fmt}' is not a report format", "use html or md")]
+            )
+        if period not in ("all", "daily", "weekly"):
+            raise InputError(
+                [
+                    Problem(
+                        "--period", None, f"'{period}' is not a period", "use all, daily or weekly"
+                    )
+                ]
+            )
+        text = write_report(
+            agreement,
+            fmt=fmt,
+            period=period,
+            on=_day("--date", on),
+            case=case,
+            files=(incidents, claims, sources, access),
+            db=None if case or incidents else Database(db),
+        )
+    except InputError as e:
+        _fail(e)
+        return
+    out_path.write_text(text, encoding="utf-8")
+    out.print(f"wrote {fmt} report to {out_path} ({len(text):,} characters)")
