@@ -102,3 +102,35 @@ def test_report_bad_options_are_clear_and_write_nothing(tmp_path: Path) -> None:
     assert code == 1
     assert "--date: 2017-01-01 is outside the agreement's window (2016-08-29 to 2016-10-03)" in err
     assert not target.exists()
+
+
+def test_compare_puts_agreements_side_by_side(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tw.db'}"
+    assert run("init", "--db", url)[0] == 0
+    assert (
+        run("ingest", str(CASE.incidents), "--format", "acled", "--source", "case", "--db", url)[0]
+        == 0
+    )
+    assert CASE.access is not None
+    assert run("access", "add", str(CASE.access), "--user", "tester", "--db", url)[0] == 0
+    code, out, _ = run(
+        "compare",
+        "--agreement",
+        "syria-2016-09-us-russia",
+        "--agreement",
+        "syria-2016-02-cessation-of-hostilities",
+        "--db",
+        url,
+        "--json",
+    )
+    assert code == 0
+    rows = {r["agreement"]: r for r in json.loads(out)}
+    sept = rows["syria-2016-09-us-russia"]
+    assert sept["days_in_force"] == 21  # 13 Sept to the formal end on 3 Oct
+    assert sept["access"] == "east-aleppo-access: 0 of 250,000 (not met)"
+    assert sept["ended"].startswith("2016-10-03: The United States suspended")
+    feb = rows["syria-2016-02-cessation-of-hostilities"]
+    assert feb["had_effect"] is None  # the Sept case holds no incidents of Feb 2016
+    assert "measured over its first 60 days" in feb["ended"]
+    code, out, _ = run("compare", "--db", url)
+    assert code == 0 and "Agreements side by side" in out

@@ -8,7 +8,7 @@ happens in the pure layers below.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -477,3 +477,99 @@ def write_report(
     health = health_of(ev, end=on)
     document = build_report(ev, health, period=period, on=on)  # type: ignore[arg-type]
     return render_html(document) if fmt == "html" else render_markdown(document)
+
+
+@dataclass(frozen=True)
+class AgreementSummary:
+    """One agreement in a side-by-side comparison."""
+
+    agreement: Agreement
+    days_in_force: int | None
+    effect: str
+    had_effect: bool | None
+    ratio: float | None
+    first_break: date | None
+    first_warning: date | None
+    collapsed_on: date | None
+    violations_by_side: dict[str, int]
+    access: str
+    ended: str
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "agreement": self.agreement.id,
+            "title": self.agreement.title,
+            "signed": self.agreement.signed.isoformat(),
+            "days_in_force": self.days_in_force,
+            "effect": self.effect,
+            "had_effect": self.had_effect,
+            "ratio": None if self.ratio is None else round(self.ratio, 3),
+            "first_break": self.first_break.isoformat() if self.first_break else None,
+            "first_warning": self.first_warning.isoformat() if self.first_warning else None,
+            "collapsed_on": self.collapsed_on.isoformat() if self.collapsed_on else None,
+            "violations_by_side": self.violations_by_side,
+            "access": self.access,
+            "ended": self.ended,
+        }
+
+
+#: Agreements with no recorded end are compared over their first this-many days,
+#: so an arrangement that was superseded is not measured for years after.
+COMPARE_DAYS = 60
+
+
+def compare_agreements(
+    db: Database, agreement_refs: list[str] | None = None, *, actors: ActorRegistry | None = None
+) -> list[AgreementSummary]:
+    """Agreements side by side from the stored incidents and access events.
+
+    For each: days in force, the effect on violence between the parties, when
+    violence came back (first break, first warning, collapse), violations by
+    side while in force, access achieved against its commitments, how it ended.
+    """
+    from trucewatch.agreements.shipped import shipped_agreement_ids
+    from trucewatch.analytics.health import State
+
+    actors = actors or ActorRegistry.shipped()
+    out = []
+    for ref in agreement_refs or shipped_agreement_ids():
+        agreement = load_agreement(agreement_path(ref), actors=actors)
+        span = window(agreement)
+        horizon = span.first_full_day + timedelta(days=COMPARE_DAYS - 1)
+        end = min(agreement.ended.date, horizon) if agreement.ended else horizon
+        report = stored_health(ref, db, end=end, actors=actors)
+        a, h = report.agreement, report.health
+        in_effect = [s for s in report.series if s.in_effect]
+        by_side: dict[str, int] = {}
+        for s in in_effect:
+            for side, n in s.by_side.items():
+                by_side[side] = by_side.get(side, 0) + n
+        access = access_report(db, ref, date_to=end, actors=actors)
+        reached = [
+            f"{c.commitment.id}: {c.people_reached:,}"
+            + (f" of {c.target_people:,}" if c.target_people is not None else "")
+            + f" ({c.status.replace('_', ' ')})"
+            for c in access.commitments
+        ]
+        collapsed = [d.day for d in h.days if d.state == State.COLLAPSED]
+        out.append(
+            AgreementSummary(
+                agreement=a,
+                days_in_force=(report.span.end - report.span.first_full_day).days + 1
+                if in_effect
+                else None,
+                effect=h.effect.reason,
+                had_effect=h.effect.had_effect,
+                ratio=h.effect.headline.ratio,
+                first_break=h.break_dates[0] if h.break_dates else None,
+                first_warning=h.warnings[0].day if h.warnings else None,
+                collapsed_on=collapsed[0] if collapsed else None,
+                violations_by_side=by_side,
+                access="; ".join(reached) or "no access commitment",
+                ended=f"{a.ended.date}: {a.ended.how}"
+                if a.ended
+                else f"no formal end recorded (measured over its first {COMPARE_DAYS} days)",
+            )
+        )
+    return out

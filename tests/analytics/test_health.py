@@ -123,3 +123,27 @@ def test_json_has_days_effect_and_break_dates() -> None:
     assert set(day) >= {"date", "state", "reasons", "warning"}
     assert data["effect"]["had_effect"] is True
     assert data["effect"]["first_days"]["ci95"][1] < 1
+
+
+def test_where_violence_came_back_is_found_per_admin1() -> None:
+    """Two synthetic areas: North holds then flares on day 10; South stays quiet."""
+    north = synthetic([(BASELINE_DAYS, 6), (10, 1), (15, 8)], seed=11)
+    south = synthetic([(BASELINE_DAYS, 6), (25, 1)], seed=12)
+    series = [
+        DaySeries(
+            n.day,
+            n.in_effect,
+            n.party_events + s.party_events,
+            (0, 0, 0),
+            0,
+            0,
+            0,
+            by_admin1={"North (synthetic)": n.party_events, "South (synthetic)": s.party_events},
+        )
+        for n, s in zip(north, south, strict=True)
+    ]
+    where = measure("synthetic", series, EFFECT).break_dates_by_admin1
+    assert list(where) == ["North (synthetic)"]
+    assert any(
+        abs((d - (EFFECT + timedelta(days=10))).days) <= 1 for d in where["North (synthetic)"]
+    )

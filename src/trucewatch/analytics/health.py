@@ -19,7 +19,8 @@ Every interval and test below is widened by φ (quasi-Poisson).
 **(a) Effect.**  The rate ratio of party events in the truce's first stable
 stretch — from the effect day to the first break date (b), at most
 ``EFFECT_DAYS`` (14) days — to the baseline, with a 95 % interval from the log
-rate ratio's standard error √(φ·(1/a + 1/b)) (a, b: the event counts).  Past a
+rate ratio's standard error √(φ·(1/a + 1/b)) (a, b: the event counts; φ from the baseline
+and the stretch themselves).  Past a
 break the window would mix the truce with its undoing.  The agreement *had an
 effect* when the interval's upper bound is below 1.  Ratios for each in-effect
 week are reported too, to show whether a drop was sustained.
@@ -30,6 +31,9 @@ cost and a BIC penalty of 2·log n per change (a change adds two parameters, its
 place and its new level), min segment ``MIN_SEGMENT_DAYS`` (3).  The search is
 anchored at the effect day, which the agreement already tells us, so it asks
 the remaining question: when did the level change after that?
+
+Where: the same search runs on each admin1 with at least ``MIN_AREA_EVENTS``
+(20) party events in effect, giving each area's own break dates.
 
 **(c) Daily state**, from data up to and including that day only (φ too is
 estimated from the days up to then):
@@ -60,7 +64,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -72,6 +76,9 @@ from ruptures.base import BaseCost  # type: ignore[import-untyped]
 from trucewatch.analytics.series import DaySeries
 
 EFFECT_DAYS = 14
+#: An area's own break dates are sought only where it had at least this many
+#: party events in effect: fewer cannot carry a change-point test.
+MIN_AREA_EVENTS = 20
 TRAILING_DAYS = 7
 COLLAPSE_DAYS = 3
 WARNING_MEMORY_DAYS = 3
@@ -178,6 +185,7 @@ class Health:
     effect: Effect
     break_dates: list[date]
     method: str
+    break_dates_by_admin1: dict[str, list[date]] = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[DayHealth]:
@@ -191,6 +199,9 @@ class Health:
             "days": [d.as_json() for d in self.days],
             "effect": self.effect.as_json(),
             "break_dates": [d.isoformat() for d in self.break_dates],
+            "break_dates_by_admin1": {
+                a: [d.isoformat() for d in ds] for a, ds in self.break_dates_by_admin1.items()
+            },
             "warnings": [d.day.isoformat() for d in self.warnings],
             "method": self.method,
         }
@@ -283,9 +294,28 @@ def measure(agreement_id: str, series: Sequence[DaySeries], effect_day: date) ->
     base = sum(d.party_events for d in baseline_days) / len(baseline_days) if baseline_days else 0.0
     breaks = break_dates(series, phi)
     stretch = [d for d in in_effect if not breaks or d.day < breaks[0]][:EFFECT_DAYS]
-    effect = _effect(base, len(baseline_days), phi, in_effect, len(stretch))
+    # The effect's φ comes from the days it compares, so later turmoil does not
+    # blur an early, clear fall (nor later calm sharpen a doubtful one).
+    compared = [d.party_events for d in baseline_days] + [d.party_events for d in stretch]
+    effect = _effect(base, len(baseline_days), dispersion(compared), in_effect, len(stretch))
     days = _states(series, base, len(baseline_days))
-    return Health(agreement_id, days, effect, breaks, __doc__ or "")
+    return Health(agreement_id, days, effect, breaks, __doc__ or "", _where(series))
+
+
+def _where(series: Sequence[DaySeries]) -> dict[str, list[date]]:
+    """Break dates of each admin1 with enough party events: where violence came back."""
+    totals: dict[str, int] = {}
+    for d in series:
+        if d.in_effect:
+            for area, n in d.by_admin1.items():
+                totals[area] = totals.get(area, 0) + n
+    out = {}
+    for area in sorted(a for a, n in totals.items() if n >= MIN_AREA_EVENTS):
+        own = [replace(d, party_events=d.by_admin1.get(area, 0)) for d in series]
+        found = break_dates(own, dispersion([d.party_events for d in own]))
+        if found:
+            out[area] = found
+    return out
 
 
 def _effect(

@@ -17,7 +17,8 @@ obligations it breaks):
 * **permitted** — acts an exemption allows.
 
 Fatalities are UCDP-style low / best / high.  Party violence is also broken
-down by side, obligation and admin1.
+down by side, obligation, admin1 and the agreement's zones (an incident counts
+for a zone only when it is certainly inside it).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from trucewatch.domain import Agreement, Finding, Incident, Verdict
+from trucewatch.geo.zones import Membership, ZoneIndex
 
 #: Days before the agreement took effect that form its baseline.
 BASELINE_DAYS = 14
@@ -48,6 +50,7 @@ class DaySeries:
     by_side: dict[str, int] = field(default_factory=dict)
     by_obligation: dict[str, int] = field(default_factory=dict)
     by_admin1: dict[str, int] = field(default_factory=dict)
+    by_zone: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dict."""
@@ -63,6 +66,7 @@ class DaySeries:
             "by_side": self.by_side,
             "by_obligation": self.by_obligation,
             "by_admin1": self.by_admin1,
+            "by_zone": self.by_zone,
         }
 
 
@@ -132,6 +136,7 @@ class _Day:
     side: Counter[str] = field(default_factory=Counter)
     obligation: Counter[str] = field(default_factory=Counter)
     admin1: Counter[str] = field(default_factory=Counter)
+    zone: Counter[str] = field(default_factory=Counter)
 
     def freeze(self, day: date, in_effect: bool) -> DaySeries:
         low, best, high = self.fatalities
@@ -146,6 +151,7 @@ class _Day:
             dict(self.side),
             dict(self.obligation),
             dict(self.admin1),
+            dict(self.zone),
         )
 
 
@@ -160,6 +166,7 @@ def daily_series(
     per_incident: dict[str, list[Finding]] = {}
     for f in findings:
         per_incident.setdefault(f.incident, []).append(f)
+    zones = ZoneIndex(agreement.zones)
     days: dict[date, _Day] = {}
     for incident_id, fs in per_incident.items():
         incident = by_id.get(incident_id)
@@ -176,6 +183,11 @@ def daily_series(
             acc.side.update(sides or {"unattributed"})
             acc.obligation.update({f.obligation for f in party})
             acc.admin1.update([incident.location.admin1 or "unknown"])
+            acc.zone.update(
+                z.id
+                for z in agreement.zones
+                if zones.membership(z.id, incident.location) == Membership.INSIDE
+            )
         elif any(_spoiler(f) for f in fs):
             acc.spoiler += 1
             acc.spoiler_fatalities += incident.fatalities.best

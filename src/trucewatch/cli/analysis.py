@@ -252,3 +252,70 @@ def report(
         return
     out_path.write_text(text, encoding="utf-8")
     out.print(f"wrote {fmt} report to {out_path} ({len(text):,} characters)")
+
+
+@app.command()
+def compare(
+    agreement: Annotated[
+        list[str] | None,
+        typer.Option(help="Agreement id or file; repeat it (default: every shipped agreement)."),
+    ] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Agreements side by side: days in force, effect, when violence came back,
+    violations by side, access achieved, how each ended.
+
+    Measured on the incidents and access events stored in the database (for
+    example UCDP GED loaded with `trucewatch ingest`).
+
+    Example: trucewatch compare
+
+    Example: trucewatch compare --agreement syria-2016-02-cessation-of-hostilities
+    --agreement syria-2016-09-us-russia --json
+    """
+    from rich.table import Table
+
+    from trucewatch.service import compare_agreements
+    from trucewatch.store import Database
+
+    try:
+        rows = compare_agreements(Database(db), agreement or None)
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json([r.as_json() for r in rows])
+        return
+    t = Table(title="Agreements side by side (stored incidents)", show_lines=True)
+    for col in (
+        "agreement",
+        "in force",
+        "effect",
+        "came back",
+        "violations by side",
+        "access",
+        "ended",
+    ):
+        t.add_column(col)
+    for r in rows:
+        back = ", ".join(
+            f"{label} {d}"
+            for label, d in (
+                ("break", r.first_break),
+                ("warning", r.first_warning),
+                ("collapsed", r.collapsed_on),
+            )
+            if d is not None
+        )
+        sides = ", ".join(f"{s} {n}" for s, n in sorted(r.violations_by_side.items()))
+        t.add_row(
+            f"{r.agreement.id}\n(signed {r.agreement.signed})",
+            "—" if r.days_in_force is None else f"{r.days_in_force} days",
+            r.effect,
+            back or "—",
+            sides or "none",
+            r.access,
+            r.ended,
+        )
+    out.print(t)

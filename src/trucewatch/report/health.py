@@ -44,6 +44,10 @@ def print_health(
         console.print(f"ratio to baseline by week: {weeks}")
     breaks = ", ".join(str(b) for b in h.break_dates) or "none found"
     console.print(f"break dates (level of party events changed): {breaks}")
+    where = "; ".join(
+        f"{area} {', '.join(str(d) for d in ds)}" for area, ds in h.break_dates_by_admin1.items()
+    )
+    console.print(f"where (break dates by admin1): {where or 'none found'}")
     warned = ", ".join(str(d.day) for d in h.warnings) or "none"
     console.print(Text(f"warnings: {warned}", style="bold red" if h.warnings else ""))
     t = Table(show_lines=False)

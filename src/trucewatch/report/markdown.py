@@ -158,6 +158,10 @@ def render_markdown(r: Report) -> str:
     )
     weeks = ", ".join(f"{w.label} {w.ratio:.2f}" for w in e.weeks if w.ratio is not None)
     out += ["", f"Ratio of party events to the baseline by in-effect week: {weeks or 'none'}."]
+    where = "; ".join(
+        f"{area}: {', '.join(str(d) for d in ds)}" for area, ds in h.break_dates_by_admin1.items()
+    )
+    out += ["", f"Break dates by admin1 (areas with enough events): {where or 'none found'}."]
     out += [
         "",
         "## Method and sources",
