@@ -27,11 +27,23 @@ from trucewatch.analytics import (
 from trucewatch.analytics.health import Health, measure
 from trucewatch.analytics.series import DaySeries, Window, daily_series, window
 from trucewatch.cases import case_files
-from trucewatch.domain import Agreement, Attribution, Claim, Finding, Incident, Source, Verdict
+from trucewatch.domain import (
+    Agreement,
+    Attribution,
+    Claim,
+    Finding,
+    Incident,
+    Source,
+    Verdict,
+    Zone,
+)
 from trucewatch.domain.access import AccessEvent, AccessStatus, Siege, StatusChange
 from trucewatch.engine import evaluate
 from trucewatch.engine.evaluate import attribute_all
 from trucewatch.errors import InputError, Problem
+from trucewatch.geo.boundaries import AdminIndex
+from trucewatch.geo.gazetteer import Gazetteer
+from trucewatch.geo.zones import ZoneIndex
 from trucewatch.ingest.acled import read_acled
 from trucewatch.ingest.claims import read_claims, read_sources
 from trucewatch.records import resolve_incident_ref
@@ -176,7 +188,13 @@ def run_stored_evaluation(
         replies = load_replies(conn, agreement.id, [i.id for i in incidents])
         access = AccessFile(load_events(conn, agreement=agreement.id), load_sieges(conn))
     evaluation = evaluation_of(
-        agreement, incidents, claims, sources, actors, access if access.events else None
+        agreement,
+        incidents,
+        claims,
+        sources,
+        actors,
+        access if access.events else None,
+        zones=stored_zones(agreement, db),
     )
     evaluation.replies = replies
     return evaluation
@@ -229,11 +247,18 @@ def evaluation_of(
     sources: list[Source],
     actors: ActorRegistry,
     access: AccessFile | None = None,
+    zones: ZoneIndex | None = None,
 ) -> Evaluation:
     """Evaluate loaded incidents and claims, and roll up: the pure core every face shares."""
     attributions = attribute_all(incidents, claims, {s.id: s for s in sources}, actors)
     findings = evaluate(
-        agreement, incidents, claims, actors=actors, sources=sources, attributions=attributions
+        agreement,
+        incidents,
+        claims,
+        actors=actors,
+        sources=sources,
+        attributions=attributions,
+        zones=zones,
     )
     days = daily_counts(agreement, incidents, findings)
     unresolved: dict[str, list[str]] = {}
@@ -475,7 +500,10 @@ def write_report(
             ]
         )
     health = health_of(ev, end=on)
-    document = build_report(ev, health, period=period, on=on)  # type: ignore[arg-type]
+    admin = (
+        stored_admin_index(db) if db is not None and case is None and incidents is None else None
+    )
+    document = build_report(ev, health, period=period, on=on, admin=admin)  # type: ignore[arg-type]
     return render_html(document) if fmt == "html" else render_markdown(document)
 
 
@@ -573,3 +601,205 @@ def compare_agreements(
             )
         )
     return out
+
+
+# --------------------------------------------------------------------------- places and zones
+
+
+def geo_load(
+    db: Database, path: str | Path, *, user: str, now: datetime | None = None
+) -> dict[str, int]:
+    """Load admin boundaries (GeoJSON, Shapefile) or a gazetteer (CSV), all or nothing.
+
+    Boundaries then give every stored incident its admin units by point-in-polygon.
+    """
+    from trucewatch.geo.boundaries import read_boundaries, read_places_csv
+    from trucewatch.ingest.base import file_sha256
+    from trucewatch.store.geo import assign_admin_units, load_admin_index, save_places, save_units
+
+    now = now or datetime.now(UTC)
+    path = Path(path)
+    db.require_current()
+    if path.suffix.lower() == ".csv":
+        found = read_places_csv(path)
+        with db.transaction() as conn:
+            return {"places": save_places(conn, found, source=str(path), user=user, now=now)}
+    units = read_boundaries(path)
+    with db.transaction() as conn:
+        n = save_units(conn, units, source=str(path), sha256=file_sha256(path), user=user, now=now)
+        index = load_admin_index(conn)
+        assigned = assign_admin_units(conn, index) if index is not None else 0
+    return {"units": n, "incidents_located": assigned}
+
+
+def stored_gazetteer(db: Database) -> Gazetteer:
+    """The shipped gazetteer plus the places loaded into ``db``."""
+    from trucewatch.store.geo import load_places
+
+    gazetteer = Gazetteer.shipped()
+    db.require_current()
+    with db.engine.connect() as conn:
+        gazetteer.add(load_places(conn))
+    return gazetteer
+
+
+def stored_admin_index(db: Database) -> AdminIndex | None:
+    """The boundaries loaded into ``db``, if any."""
+    from trucewatch.store.geo import load_admin_index
+
+    db.require_current()
+    with db.engine.connect() as conn:
+        return load_admin_index(conn)
+
+
+def stored_zones(agreement: Agreement, db: Database) -> ZoneIndex:
+    """The agreement's zones with loaded boundaries and approved versions from ``db``."""
+    from trucewatch.store.geo import approved_versions, load_admin_index
+
+    db.require_current()
+    with db.engine.connect() as conn:
+        admin = load_admin_index(conn)
+        versions = approved_versions(conn, agreement.id)
+    return ZoneIndex(agreement.zones, admin, versions)
+
+
+def propose_zone_change(
+    db: Database,
+    agreement_ref: str,
+    zone_file: str | Path,
+    *,
+    broker: str,
+    user: str,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """A broker proposes a new definition for one of the agreement's zones."""
+    from trucewatch.store.geo import propose_zone
+
+    now = now or datetime.now(UTC)
+    agreement = load_agreement(agreement_path(agreement_ref), actors=ActorRegistry.shipped())
+    zone = _zone_from_file(zone_file, agreement)
+    _require_broker(agreement, broker, "--broker")
+    db.require_current()
+    with db.transaction() as conn:
+        return propose_zone(conn, agreement.id, zone, broker=broker, user=user, now=now, note=note)
+
+
+def approve_zone_change(
+    db: Database,
+    agreement_ref: str,
+    zone_id: str,
+    version: int,
+    *,
+    broker: str,
+    user: str,
+    effective: date | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The other broker approves a proposed zone version; it takes effect from ``effective``."""
+    from trucewatch.store.geo import approve_zone
+
+    now = now or datetime.now(UTC)
+    agreement = load_agreement(agreement_path(agreement_ref), actors=ActorRegistry.shipped())
+    _require_broker(agreement, broker, "--broker")
+    db.require_current()
+    with db.transaction() as conn:
+        approve_zone(
+            conn,
+            agreement.id,
+            zone_id,
+            version,
+            broker=broker,
+            user=user,
+            now=now,
+            effective=effective or now.date(),
+        )
+
+
+def _require_broker(agreement: Agreement, broker: str, option: str) -> None:
+    if broker not in agreement.brokers:
+        raise InputError(
+            [
+                Problem(
+                    option,
+                    None,
+                    f"'{broker}' is not a broker of {agreement.id}",
+                    f"its brokers: {', '.join(agreement.brokers) or 'none'}",
+                )
+            ]
+        )
+
+
+def _zone_from_file(path: str | Path, agreement: Agreement) -> Zone:
+    """A zone definition from a YAML file (one zone, as under ``zones:``), checked."""
+    from pydantic import ValidationError
+
+    from trucewatch.agreements.places import resolve_zone_places
+    from trucewatch.yamlfile import load_yaml, problems_from_validation
+
+    data, lines = load_yaml(path)
+    wrapped = {"zones": [data]}
+    problems = resolve_zone_places(wrapped, lines, str(path), Path(path).parent)
+    if problems:
+        raise InputError(problems)
+    try:
+        zone = Zone.model_validate(wrapped["zones"][0])
+    except ValidationError as e:
+        raise InputError(problems_from_validation(e, str(path), lines)) from None
+    if zone.id not in {z.id for z in agreement.zones}:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    lines.line_of(("id",)),
+                    f"{agreement.id} has no zone '{zone.id}'",
+                    f"its zones: {', '.join(z.id for z in agreement.zones)}",
+                )
+            ]
+        )
+    return zone
+
+
+def write_map(
+    agreement_ref: str,
+    *,
+    fmt: str,
+    case: str | None = None,
+    incidents: Path | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    db: Database | None = None,
+) -> bytes:
+    """A PNG or SVG map of the agreement's zones and incidents by verdict."""
+    from trucewatch.report.maps import build_map, to_png, to_svg
+
+    admin = None
+    zones = None
+    if case is not None:
+        c = case_files(case)
+        ev = run_evaluation(agreement_ref, c.incidents, c.claims, c.sources)
+    elif incidents is not None:
+        ev = run_evaluation(agreement_ref, incidents)
+    elif db is not None:
+        ev = run_stored_evaluation(agreement_ref, db, date_from=date_from, date_to=date_to)
+        admin = stored_admin_index(db)
+        zones = stored_zones(ev.agreement, db)
+    else:
+        raise InputError(
+            [Problem("--db", None, "no data to map", "give --db, --case or --incidents")]
+        )
+    shown = [
+        i
+        for i in ev.incidents
+        if (date_from is None or i.date >= date_from) and (date_to is None or i.date <= date_to)
+    ]
+    ids = {i.id for i in shown}
+    picture = build_map(
+        ev.agreement,
+        shown,
+        [f for f in ev.findings if f.incident in ids],
+        zones=zones,
+        admin=admin,
+        places=Gazetteer.shipped().places,
+    )
+    return to_png(picture) if fmt == "png" else to_svg(picture).encode("utf-8")

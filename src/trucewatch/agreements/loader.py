@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from trucewatch.actors import ActorRegistry
+from trucewatch.agreements.places import resolve_zone_places
 from trucewatch.agreements.validate import cross_reference_problems
 from trucewatch.domain import Agreement
 from trucewatch.errors import InputError, Problem
@@ -22,16 +23,18 @@ from trucewatch.yamlfile import load_yaml, parse_yaml, problems_from_validation
 def load_agreement(path: Path | str, *, actors: ActorRegistry) -> Agreement:
     """Read and fully validate an agreement file; raise InputError listing every problem."""
     data, lines = load_yaml(path)
-    return _validated(data, lines, str(path), actors)
+    return _validated(data, lines, str(path), actors, Path(path).parent)
 
 
-def parse_agreement(text: str, *, name: str, actors: ActorRegistry) -> Agreement:
+def parse_agreement(
+    text: str, *, name: str, actors: ActorRegistry, base: Path | None = None
+) -> Agreement:
     """Validate agreement YAML given as text (``name`` is used in messages)."""
     data, lines = parse_yaml(text, name)
-    return _validated(data, lines, name, actors)
+    return _validated(data, lines, name, actors, base or Path.cwd())
 
 
-def _validated(data: Any, lines: Any, name: str, actors: ActorRegistry) -> Agreement:
+def _validated(data: Any, lines: Any, name: str, actors: ActorRegistry, base: Path) -> Agreement:
     if not isinstance(data, dict):
         raise InputError(
             [
@@ -43,6 +46,9 @@ def _validated(data: Any, lines: Any, name: str, actors: ActorRegistry) -> Agree
                 )
             ]
         )
+    places = resolve_zone_places(data, lines, name, base)
+    if places:
+        raise InputError(places)
     try:
         agreement = Agreement.model_validate(data)
     except ValidationError as e:

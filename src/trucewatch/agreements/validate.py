@@ -37,6 +37,7 @@ def cross_reference_problems(
     _check_phases(agreement, c)
     _check_obligations(agreement, c)
     _check_access(agreement, c)
+    _check_zones(agreement, c)
     return sorted(c.problems, key=lambda p: (p.line or 0, p.message))
 
 
@@ -210,3 +211,30 @@ def _check_access(a: Agreement, c: _Collector) -> None:
             for k, zone_id in enumerate(getattr(acc, key)):
                 if zone_id not in zone_ids:
                     _unknown(c, ("access", i, key, k), "zone", zone_id, zone_ids)
+
+
+def _check_zones(a: Agreement, c: _Collector) -> None:
+    zone_ids = [z.id for z in a.zones]
+    refs = {z.id: [*z.union, *z.minus] for z in a.zones}
+    for i, z in enumerate(a.zones):
+        for key in ("union", "minus"):
+            for k, other in enumerate(getattr(z, key)):
+                if other not in zone_ids:
+                    _unknown(c, ("zones", i, key, k), "zone", other, zone_ids)
+                elif other == z.id:
+                    c.add(("zones", i, key, k), f"zone '{z.id}' refers to itself", "remove it")
+        # a zone reached again through its own references would never finish
+        stack, seen = list(refs[z.id]), set()
+        while stack:
+            other = stack.pop()
+            if other == z.id:
+                c.add(
+                    ("zones", i, "id"),
+                    f"zone '{z.id}' is part of a circle of union/minus",
+                    "break the circle",
+                )
+                break
+            if other in seen or other not in refs:
+                continue
+            seen.add(other)
+            stack.extend(refs[other])

@@ -6,7 +6,16 @@ fix`` on stderr with exit code 1, never as a traceback.  One module per
 command group; each registers its commands on the shared app when imported.
 """
 
-from trucewatch.cli import access, actors, agreements, analysis, evidence, storage, verification
+from trucewatch.cli import (
+    access,
+    actors,
+    agreements,
+    analysis,
+    evidence,
+    geo,
+    storage,
+    verification,
+)
 from trucewatch.cli._common import app
 
 __all__ = [
@@ -16,6 +25,7 @@ __all__ = [
     "analysis",
     "app",
     "evidence",
+    "geo",
     "storage",
     "verification",
 ]

@@ -50,6 +50,16 @@ access_app = typer.Typer(
     help="Humanitarian access: convoys, sieges, and the people reached.", no_args_is_help=True
 )
 app.add_typer(access_app, name="access")
+geo_app = typer.Typer(
+    help="Places: load boundaries or a gazetteer, locate a point, geocode a name.",
+    no_args_is_help=True,
+)
+app.add_typer(geo_app, name="geo")
+zone_app = typer.Typer(
+    help="Zones: areas, and changes proposed by one broker and approved by another.",
+    no_args_is_help=True,
+)
+app.add_typer(zone_app, name="zone")
 
 out = Console()
 err = Console(stderr=True)

@@ -83,7 +83,11 @@ class ZoneKind(StrEnum):
 
 
 class Circle(DomainModel):
-    """A radius around a point (latitude/longitude in WGS84)."""
+    """A radius around a point (latitude/longitude in WGS84).
+
+    In an agreement file ``place`` alone may be given: the loader asks the
+    gazetteer for the point, which must be one place, and records it here.
+    """
 
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
@@ -92,7 +96,11 @@ class Circle(DomainModel):
 
 
 class Route(DomainModel):
-    """A line through points, with a buffer either side."""
+    """A line through points, with a buffer in km either side.
+
+    In an agreement file ``through`` alone may be given: the loader asks the
+    gazetteer for each named place's point, in order, and records them here.
+    """
 
     points: list[tuple[float, float]] = Field(
         min_length=2, description="[latitude, longitude] pairs"
@@ -113,9 +121,19 @@ class Zone(DomainModel):
     kind: ZoneKind
     name: str | None = None
     admin1: list[str] = Field(default_factory=list)
+    admin_units: list[str] = Field(
+        default_factory=list,
+        description="admin units at any level by name or P-code, matched against the "
+        "boundaries loaded with `trucewatch geo load`",
+    )
     polygon: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon/MultiPolygon")
+    polygon_file: str | None = Field(
+        default=None, description="a GeoJSON file (path relative to the agreement file)"
+    )
     around: Circle | None = None
     route: Route | None = None
+    union: list[str] = Field(default_factory=list, description="ids of zones added to this one")
+    minus: list[str] = Field(default_factory=list, description="ids of zones taken out of this one")
     population: int | None = Field(default=None, ge=0)
     approximate: bool = False
     note: str | None = None
@@ -123,9 +141,18 @@ class Zone(DomainModel):
 
     @model_validator(mode="after")
     def _has_extent(self) -> Zone:
-        if not (self.admin1 or self.polygon or self.around or self.route):
+        if not (
+            self.admin1
+            or self.admin_units
+            or self.polygon
+            or self.polygon_file
+            or self.around
+            or self.route
+            or self.union
+        ):
             raise ValueError(
-                "a zone needs an extent: 'admin1' (admin units), 'polygon', 'around' or 'route'"
+                "a zone needs an extent: 'admin1', 'admin_units', 'polygon', 'polygon_file', "
+                "'around', 'route' or 'union'"
             )
         return self
 

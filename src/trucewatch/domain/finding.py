@@ -83,6 +83,11 @@ class Finding(DomainModel):
     )
     timing_uncertain: bool = False
     depends_on_approximate_zone: bool = False
+    zone_versions: dict[str, int] = Field(
+        default_factory=dict,
+        description="the version of each zone the obligation names, as used (0: as written "
+        "in the agreement; n: the n-th approved change)",
+    )
     reasons: list[str] = Field(default_factory=list)
 
     @property

@@ -89,16 +89,19 @@ def evaluate(
     actors: ActorRegistry,
     sources: Iterable[Source] = (),
     attributions: Mapping[str, Attribution] | None = None,
+    zones: ZoneIndex | None = None,
 ) -> list[Finding]:
     """Findings for every incident × event obligation of ``agreement``.
 
     ``attributions`` (by incident id) may be passed when the caller already
     derived them, so they are computed once; otherwise they are derived here.
+    ``zones`` carries loaded boundaries and approved zone versions; by default
+    the agreement's own zones are used as written (version 0).
     """
     ctx = _Context(
         agreement=agreement,
         roles=AgreementRoles(agreement, actors),
-        zones=ZoneIndex(agreement.zones),
+        zones=zones or ZoneIndex(agreement.zones),
         spans=agreement.phase_spans(),
         sources={s.id: s for s in sources},
     )
@@ -264,7 +267,7 @@ def _exempt(
     ctx: _Context, incident: Incident, ex: Exemption, targets: list[Standing], notes: list[str]
 ) -> bool:
     if ex.within:
-        where = ctx.zones.any_inside(ex.within, incident.location)
+        where = ctx.zones.any_inside(ex.within, incident.location, on=incident.date)
         if where == Membership.UNKNOWN:
             notes.append(
                 f"cannot tell whether it was inside {', '.join(ex.within)} "
@@ -291,6 +294,18 @@ def _exempt(
 
 
 def _check(ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribution) -> Finding:
+    """The finding, stamped with the version of every zone the obligation names."""
+    found = _check_act(ctx, incident, ob, attr)
+    named = [*ob.within, *ob.outside, *(z for ex in ob.exemptions for z in ex.within)]
+    if not named:
+        return found
+    used = {z: ctx.zones.version(z, incident.date) for z in dict.fromkeys(named)}
+    return found.model_copy(update={"zone_versions": used})
+
+
+def _check_act(
+    ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribution
+) -> Finding:
     act = _describe(incident)
     reasons: list[str] = []
 
@@ -343,7 +358,7 @@ def _judge(
         if not zone_ids:
             continue
         approximate |= any(ctx.zones.zones[z].approximate for z in zone_ids)
-        where = ctx.zones.any_inside(zone_ids, incident.location)
+        where = ctx.zones.any_inside(zone_ids, incident.location, on=incident.date)
         if where == Membership.UNKNOWN:
             reasons.append(
                 f"location precision does not tell whether it was inside "

@@ -8,7 +8,6 @@ white says the same.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date
 from html import escape
@@ -16,7 +15,6 @@ from html import escape
 from trucewatch.access.compliance import CommitmentAccess
 from trucewatch.analytics.health import DayHealth, State
 from trucewatch.analytics.series import DaySeries
-from trucewatch.domain import Agreement, Finding, Incident, Verdict
 
 _FONT = 'font-family="Helvetica, Arial, sans-serif" font-size="11"'
 _STATE_FILL = {
@@ -204,97 +202,6 @@ def access_funnel(c: CommitmentAccess, width: int = 520) -> str:
         f"{target:,} ({share:.0%})</text>"
     )
     parts.append("</svg>")
-    return "".join(parts)
-
-
-_SHAPES = {Verdict.VIOLATION: "circle", Verdict.SPOILER_ACTIVITY: "square"}
-
-
-def incident_map(
-    agreement: Agreement,
-    incidents: Sequence[Incident],
-    findings: Sequence[Finding],
-    width: int = 640,
-    height: int = 480,
-) -> str:
-    """Incidents by verdict over the agreement's zones, drawn offline from coordinates.
-
-    Equirectangular, scaled by cos(latitude) so distances look right at Syria's
-    latitudes.  No boundaries are drawn yet: the places issue loads them.
-    """
-    worst: dict[str, Verdict] = {}
-    rank = [Verdict.VIOLATION, Verdict.SPOILER_ACTIVITY, Verdict.BEFORE_EFFECT, Verdict.PERMITTED]
-    for f in findings:
-        current = worst.get(f.incident)
-        if f.verdict in rank and (current is None or rank.index(f.verdict) < rank.index(current)):
-            worst[f.incident] = f.verdict
-    points = [
-        (i, worst.get(i.id))
-        for i in incidents
-        if i.location.latitude is not None and i.location.longitude is not None
-    ]
-    circles = [
-        (z.name or z.id, z.around.latitude, z.around.longitude, z.around.radius_km)
-        for z in agreement.zones
-        if z.around is not None
-    ]
-    routes = [(z.name or z.id, z.route.points) for z in agreement.zones if z.route is not None]
-    lats = [float(i.location.latitude or 0) for i, _ in points] + [c[1] for c in circles]
-    lons = [float(i.location.longitude or 0) for i, _ in points] + [c[2] for c in circles]
-    if not lats:
-        return _empty(width, "no located incidents in this period")
-    pad = 0.2
-    lat0, lat1 = min(lats) - pad, max(lats) + pad
-    lon0, lon1 = min(lons) - pad, max(lons) + pad
-    k = math.cos(math.radians((lat0 + lat1) / 2))
-    scale = min((width - 20) / ((lon1 - lon0) * k), (height - 40) / (lat1 - lat0))
-
-    def px(lat: float, lon: float) -> tuple[float, float]:
-        return 10 + (lon - lon0) * k * scale, 10 + (lat1 - lat) * scale
-
-    parts = [_svg_open(width, height), '<rect width="100%" height="100%" fill="#fff"/>']
-    for name, lat, lon, radius in circles:
-        cx, cy = px(lat, lon)
-        r = radius / 111.32 * scale
-        parts.append(
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="none" stroke="#000" '
-            f'stroke-dasharray="4 2"/><text x="{cx + r + 2:.1f}" y="{cy:.1f}" {_FONT}>'
-            f"{escape(name)}</text>"
-        )
-    for name, pts in routes:
-        path = " ".join(
-            f"{'M' if n == 0 else 'L'}{px(lat, lon)[0]:.1f},{px(lat, lon)[1]:.1f}"
-            for n, (lat, lon) in enumerate(pts)
-        )
-        parts.append(f'<path d="{path}" stroke="#000" stroke-width="2" fill="none"/>')
-        lx, ly = px(pts[0][0], pts[0][1])
-        parts.append(f'<text x="{lx + 3:.1f}" y="{ly - 3:.1f}" {_FONT}>{escape(name)}</text>')
-    labelled: set[str] = set()
-    for incident, verdict in points:
-        cx, cy = px(float(incident.location.latitude or 0), float(incident.location.longitude or 0))
-        what = verdict.value if verdict else "no verdict"
-        place = escape(incident.location.name or "")
-        title = f"<title>{escape(incident.id)} {incident.date} {place}: {what}</title>"
-        if verdict == Verdict.VIOLATION:
-            parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="#000">{title}</circle>')
-        elif verdict == Verdict.SPOILER_ACTIVITY:
-            parts.append(
-                f'<rect x="{cx - 3.5:.1f}" y="{cy - 3.5:.1f}" width="7" height="7" fill="#fff" '
-                f'stroke="#000">{title}</rect>'
-            )
-        else:
-            parts.append(
-                f'<path d="M{cx:.1f},{cy - 4:.1f} L{cx + 4:.1f},{cy + 3:.1f} L{cx - 4:.1f},'
-                f'{cy + 3:.1f} Z" fill="#999" stroke="#000">{title}</path>'
-            )
-        name = incident.location.name or ""
-        if name and name not in labelled and len(labelled) < 12:
-            labelled.add(name)
-            parts.append(f'<text x="{cx + 5:.1f}" y="{cy - 5:.1f}" {_FONT}>{escape(name)}</text>')
-    parts.append(
-        f'<text x="10" y="{height - 8}" {_FONT}>● violation · □ spoiler activity · ▲ other '
-        "(before effect, permitted, not applicable) · dashed: zones · line: routes</text></svg>"
-    )
     return "".join(parts)
 
 

@@ -22,6 +22,7 @@ from typing import Literal
 from trucewatch.analytics.health import DayHealth
 from trucewatch.analytics.series import DaySeries
 from trucewatch.domain import AttributionStatus, Claim, Finding, Incident, Verdict
+from trucewatch.geo.boundaries import AdminIndex
 from trucewatch.service import Evaluation, HealthReport
 
 Period = Literal["all", "daily", "weekly"]
@@ -72,6 +73,7 @@ class Report:
     contests: list[Contest]
     days: list[tuple[DaySeries, DayHealth]]
     notes: list[str] = field(default_factory=list)
+    admin: AdminIndex | None = None
 
     @property
     def violations(self) -> int:
@@ -85,7 +87,12 @@ class Report:
 
 
 def build_report(
-    ev: Evaluation, health: HealthReport, *, period: Period = "all", on: date | None = None
+    ev: Evaluation,
+    health: HealthReport,
+    *,
+    period: Period = "all",
+    on: date | None = None,
+    admin: AdminIndex | None = None,
 ) -> Report:
     """The report for ``period`` ending on ``on`` (default: the end of the health window)."""
     span = health.span
@@ -157,6 +164,7 @@ def build_report(
         contests=contests,
         days=days,
         notes=notes,
+        admin=admin,
     )
 
 

@@ -13,7 +13,8 @@ from datetime import timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
-from trucewatch.report import charts
+from trucewatch.geo.gazetteer import Gazetteer
+from trucewatch.report import charts, maps
 from trucewatch.report.document import Report
 from trucewatch.report.markdown import render_markdown
 
@@ -63,7 +64,8 @@ def render_html(r: Report) -> str:
 _CAPTIONS = {
     "series": "Party events per day against the pre-agreement baseline, with the agreement's "
     "phases (hatched), detected break dates and the daily state.",
-    "map": "Incidents of the period by verdict, with the agreement's zones and routes.",
+    "map": "Incidents of the period by verdict, with the agreement's zones and routes "
+    "(boundaries where loaded; otherwise a frame and labelled places).",
     "heatmap": "Violations by party and obligation: attributed alone (+ contested or shared).",
 }
 
@@ -83,7 +85,16 @@ def _figures(r: Report) -> list[tuple[str, str]]:
     )
     ids = {i.id for i in r.incidents}
     findings = [f for f in ev.findings if f.incident in ids]
-    located = charts.incident_map(ev.agreement, r.incidents, findings)
+    picture = maps.build_map(
+        ev.agreement,
+        r.incidents,
+        findings,
+        admin=r.admin,
+        places=Gazetteer.shipped().places,
+        width=720,
+        height=520,
+    )
+    located = maps.to_svg(picture)
     out = [
         ("Summary", _figure(series, _CAPTIONS["series"])),
         ("Summary", _figure(located, _CAPTIONS["map"])),

@@ -290,6 +290,57 @@ sieges = Table(
     Index(None, "area"),
 )
 
+admin_units = Table(
+    "admin_units",
+    metadata,
+    Column("pcode", String(40), primary_key=True),
+    Column("level", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_local", Text),
+    Column("parents", JSON, nullable=False),
+    Column("geometry", JSON, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("loaded_at", TS, nullable=False),
+    Index(None, "level"),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("loaded_at", TS, nullable=False),
+)
+
+incident_admin = Table(
+    "incident_admin",
+    metadata,
+    Column("incident_id", String(200), ForeignKey("incidents.id"), primary_key=True),
+    Column("level", Integer, primary_key=True),
+    Column("pcode", String(40), nullable=False),
+    Column("name", Text, nullable=False),
+)
+
+zone_versions = Table(
+    "zone_versions",
+    metadata,
+    Column("agreement_id", String(100), primary_key=True),
+    Column("zone_id", String(100), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("definition", JSON, nullable=False),
+    Column("proposed_by", String(100), nullable=False),
+    Column("proposed_user", String(100), nullable=False),
+    Column("proposed_at", TS, nullable=False),
+    Column("approved_by", String(100)),
+    Column("approved_user", String(100)),
+    Column("approved_at", TS),
+    Column("effective", Date),
+    Column("note", Text),
+)
+
 findings = Table(
     "findings",
     metadata,
