@@ -163,3 +163,62 @@ def test_polygon_files_for_zones(tmp_path: Path) -> None:
     path.write_text(_fc([_feature("A (synthetic)", "XX01", _square(36.0, 35.0, 0.1))]))
     [geom] = read_polygons(path)
     assert geom.area == pytest.approx(0.01)
+
+
+_WGS84_PRJ = (
+    'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],'
+    'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]'
+)
+
+
+def _shapefile(path: Path, prj: str | None) -> Path:
+    import shapefile
+
+    with shapefile.Writer(str(path), shapeType=shapefile.POLYGON) as w:
+        w.field("NAME_EN", "C")
+        w.field("PCODE", "C")
+        w.poly([[(37.0, 36.0), (37.0, 36.1), (37.1, 36.1), (37.1, 36.0), (37.0, 36.0)]])
+        w.record("Square (synthetic)", "XX01")
+    if prj is not None:
+        path.with_suffix(".prj").write_text(prj)
+    return path.with_suffix(".shp")
+
+
+def test_a_shapefile_in_wgs84_loads_and_a_projected_one_is_refused(tmp_path: Path) -> None:
+    [unit] = read_boundaries(_shapefile(tmp_path / "ok", _WGS84_PRJ))
+    assert (unit.name, unit.pcode, unit.level) == ("Square (synthetic)", "XX01", 0)
+    assert AdminIndex([unit]).locate(36.05, 37.05)[0].pcode == "XX01"
+    utm = 'PROJCS["WGS_1984_UTM_Zone_37N",GEOGCS["GCS_WGS_1984"]]'
+    bad = _shapefile(tmp_path / "utm", utm)
+    [problem] = _problems(bad)
+    assert problem.endswith(
+        "the .prj is not WGS84 longitude/latitude — reproject it to WGS84 "
+        "longitude/latitude (EPSG:4326), e.g. ogr2ogr -t_srs EPSG:4326"
+    )
+    none = _shapefile(tmp_path / "noprj", None)
+    assert "no .prj beside the .shp: its CRS is unknown" in _problems(none)[0]
+
+
+def test_a_zone_by_admin_unit_pcode_or_name(ocha: AdminIndex) -> None:
+    from trucewatch.domain import Zone
+    from trucewatch.domain.incident import Location
+    from trucewatch.geo import Membership, ZoneIndex
+
+    zones = [
+        Zone.model_validate({"id": "by-code", "kind": "other", "admin_units": ["SY020001"]}),
+        Zone.model_validate({"id": "by-name", "kind": "other", "admin_units": ["Jebel Saman"]}),
+        Zone.model_validate({"id": "gov", "kind": "other", "admin1": ["Aleppo Governorate"]}),
+    ]
+    index = ZoneIndex(zones, ocha)
+    convoy = Location(name="Urum al Kubra", latitude=36.1481, longitude=36.94775, geo_precision=1)
+    for z in ("by-code", "by-name", "gov"):
+        assert index.membership(z, convoy) == Membership.INSIDE, z
+    damascus = Location(name="Damascus", latitude=33.51, longitude=36.29, geo_precision=1)
+    assert index.membership("by-code", damascus) == Membership.OUTSIDE
+    assert 300 < (index.area_km2("by-code") or 0) < 3000  # a sub-district, in km²
+    from trucewatch.errors import InputError
+
+    with pytest.raises(InputError, match="no loaded admin unit is named or coded 'Atlantis'"):
+        ZoneIndex(
+            [Zone.model_validate({"id": "x", "kind": "other", "admin_units": ["Atlantis"]})], ocha
+        )
