@@ -40,6 +40,7 @@ from trucewatch.errors import InputError, Problem
 from trucewatch.ingest.base import Row, file_sha256, importer_for
 from trucewatch.store import Database, audit
 from trucewatch.store.bulk import RawJSON, bulk_insert
+from trucewatch.store.geo import assign_admin_units, load_admin_index
 from trucewatch.store.incidents import (
     canonical_json,
     content_sha256,
@@ -226,6 +227,11 @@ def import_file(
                 rejected=result.rejected,
             )
         )
+        # With boundaries loaded, every incident (new, updated or re-merged) gets
+        # its admin units again, in the same transaction as the import.
+        index = load_admin_index(conn)
+        if index is not None:
+            assign_admin_units(conn, index)
         audit.record(
             conn,
             at=now,

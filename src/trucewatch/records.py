@@ -18,6 +18,7 @@ from trucewatch.actors import ActorRegistry
 from trucewatch.domain import Incident
 from trucewatch.errors import InputError, Problem
 from trucewatch.store import Database, audit
+from trucewatch.store.geo import admin_units_of
 from trucewatch.store.incidents import (
     derive,
     incidents_for_ref,
@@ -37,6 +38,7 @@ class IncidentRecord:
     merges: list[dict[str, Any]]
     history: list[dict[str, Any]]
     replies: list[dict[str, Any]] = field(default_factory=list)
+    admin_units: list[tuple[int, str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for --json."""
@@ -53,6 +55,9 @@ class IncidentRecord:
             "merges": clean(self.merges),
             "history": clean(self.history),
             "replies": clean(self.replies),
+            "admin_units": [
+                {"level": lv, "pcode": pcode, "name": name} for lv, pcode, name in self.admin_units
+            ],
         }
 
 
@@ -132,7 +137,8 @@ def incident_record(db: Database, ref: str) -> IncidentRecord:
                 select(replies).where(replies.c.incident_id == incident_id).order_by(replies.c.id)
             ).mappings()
         ]
-    return IncidentRecord(incident, rows, merges, history, answers)
+        units = admin_units_of(conn, incident_id)
+    return IncidentRecord(incident, rows, merges, history, answers, units)
 
 
 def unmerge(db: Database, report_id: int, *, user: str, now: datetime | None = None) -> str:

@@ -135,3 +135,12 @@ def test_geo_and_zone_commands(tmp_path: Path, shared_data: Path) -> None:
     assert (
         zones["designated-areas"]["area_km2"] > 10_000
     )  # three governorates, from loaded boundaries
+
+
+def test_incidents_imported_after_boundaries_are_located_too(
+    db: Database, shared_data: Path
+) -> None:
+    geo_load(db, shared_data / "boundaries" / "syr_admin1.geojson", user="tester")
+    import_file(db, CASE.incidents, format="acled", source="case", actors=ActorRegistry.shipped())
+    with db.engine.connect() as conn:
+        assert admin_units_of(conn, "case:TW-SYR-0023") == [(1, "SY02", "Aleppo")]

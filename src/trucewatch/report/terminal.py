@@ -253,6 +253,15 @@ def print_incident_record(console: Console, rec: IncidentRecord) -> None:
                     f"{inc.fatalities.high}; tags: {', '.join(inc.tags) or '–'}"
                 ),
                 Text(f"actors: {actors or '–'}"),
+                Text(
+                    "admin units (loaded boundaries): "
+                    + (
+                        "; ".join(
+                            f"admin{lv} {name} ({pcode})" for lv, pcode, name in rec.admin_units
+                        )
+                        or "none loaded / outside them"
+                    )
+                ),
                 Text(inc.notes, style="italic"),
             ),
             title="incident",
