@@ -69,13 +69,7 @@ class AdminUnit:
 def read_boundaries(path: Path | str) -> list[AdminUnit]:
     """Admin units from a GeoJSON or Shapefile, or InputError listing every problem."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError([Problem(str(path), None, "file not found", "check the path")])
-    if path.suffix.lower() == ".shp":
-        features, problems = _shapefile_features(path)
-        lines: list[int | None] = [None] * len(features)
-    else:
-        features, lines, problems = _geojson_features(path)
+    features, lines, problems = _features(path)
     if problems:
         raise InputError(problems)
     units: list[AdminUnit] = []
@@ -228,6 +222,16 @@ class AdminIndex:
         ]
 
 
+def _features(path: Path) -> tuple[list[dict[str, Any]], list[int | None], list[Problem]]:
+    """The features of a GeoJSON or Shapefile, each with its line (None without lines)."""
+    if not path.is_file():
+        raise InputError([Problem(str(path), None, "file not found", "check the path")])
+    if path.suffix.lower() == ".shp":
+        features, problems = _shapefile_features(path)
+        return features, [None] * len(features), problems
+    return _geojson_features(path)
+
+
 def _geojson_features(path: Path) -> tuple[list[dict[str, Any]], list[int | None], list[Problem]]:
     text = path.read_text(encoding="utf-8-sig")
     name = str(path)
@@ -358,13 +362,7 @@ def _unit(
 def read_polygons(path: Path | str) -> list[BaseGeometry]:
     """Every polygon of a GeoJSON or Shapefile (for zones), checked like boundaries."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError([Problem(str(path), None, "file not found", "check the path")])
-    if path.suffix.lower() == ".shp":
-        features, problems = _shapefile_features(path)
-        lines: list[int | None] = [None] * len(features)
-    else:
-        features, lines, problems = _geojson_features(path)
+    features, lines, problems = _features(path)
     geoms = []
     for n, (feature, line) in enumerate(zip(features, lines, strict=True), start=1):
         geom, found = _checked_geometry(str(path), n, line, feature)
