@@ -145,6 +145,7 @@ def import_file(
     source: str,
     actors: ActorRegistry,
     mapping: Path | None = None,
+    published: date | None = None,
     skip_bad_rows: bool = False,
     user: str = "cli",
     now: datetime | None = None,
@@ -156,7 +157,7 @@ def import_file(
     written, with their reasons, to ``<file>.rejected.csv`` beside the input.
     """
     now = now or datetime.now(UTC)
-    importer = importer_for(format, mapping=mapping)
+    importer = importer_for(format, mapping=mapping, published=published)
     sha = file_sha256(path)
     source_id = source_id_for(source)
     result = ImportReport(file=str(path), format=format, source=source_id, sha256=sha)

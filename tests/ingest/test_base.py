@@ -39,9 +39,9 @@ def test_an_unknown_format_lists_the_formats() -> None:
     with pytest.raises(InputError) as e:
         importer_for("shapefile")
     assert str(e.value) == (
-        "--format: unknown format 'shapefile' — use one of acled, ucdp, hxl, geojson, csv"
+        "--format: unknown format 'shapefile' — use one of acled, ucdp, hxl, geojson, csv, text"
     )
-    assert FORMATS == ("acled", "ucdp", "hxl", "geojson", "csv")
+    assert FORMATS == ("acled", "ucdp", "hxl", "geojson", "csv", "text")
 
 
 def test_rows_are_streamed_with_problems_beside_good_rows(tmp_path: Path) -> None:

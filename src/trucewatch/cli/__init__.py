@@ -13,6 +13,7 @@ from trucewatch.cli import (
     analysis,
     evidence,
     geo,
+    news,
     storage,
     verification,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "app",
     "evidence",
     "geo",
+    "news",
     "storage",
     "verification",
 ]

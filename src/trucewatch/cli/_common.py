@@ -69,7 +69,10 @@ DbOpt = Annotated[
     str | None,
     typer.Option("--db", help="Database URL (default: $TRUCEWATCH_DB or sqlite:///trucewatch.db)."),
 ]
-FORMAT_HELP = "acled | ucdp | hxl | geojson | csv (csv needs --mapping)"
+FORMAT_HELP = (
+    "acled | ucdp | hxl | geojson | csv (csv needs --mapping) | text (news articles, "
+    "with --published)"
+)
 
 
 def _fail(e: InputError) -> None:

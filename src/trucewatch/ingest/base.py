@@ -43,7 +43,7 @@ __all__ = [
     "importer_for",
 ]
 
-FORMATS: tuple[str, ...] = ("acled", "ucdp", "hxl", "geojson", "csv")
+FORMATS: tuple[str, ...] = ("acled", "ucdp", "hxl", "geojson", "csv", "text")
 """The formats :func:`importer_for` knows."""
 
 CHUNK = 1 << 20
@@ -102,14 +102,20 @@ class Importer(Protocol):
     def rows(self, path: Path, *, actors: ActorResolver | None = None) -> Iterator[Row]: ...
 
 
-def importer_for(format: str, *, mapping: Path | None = None) -> Importer:
+def importer_for(
+    format: str, *, mapping: Path | None = None, published: date | None = None
+) -> Importer:
     """The importer for ``format`` (one of :data:`FORMATS`); "csv" needs a mapping file."""
     # Imported here: the format modules import this one.
     from trucewatch.ingest.acled import AcledImporter
     from trucewatch.ingest.geojson import GeoJsonImporter
     from trucewatch.ingest.hxl import HxlImporter
     from trucewatch.ingest.mapped_csv import MappedCsvImporter
+    from trucewatch.ingest.text import TextImporter
     from trucewatch.ingest.ucdp import UcdpImporter
+
+    if format == "text":
+        return TextImporter(published)
 
     if format == "csv":
         if mapping is None:
