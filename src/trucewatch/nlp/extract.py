@@ -99,6 +99,12 @@ class Extractor:
         from spacy.matcher import PhraseMatcher
 
         self.actors = actors or ActorRegistry.shipped()
+        # Actors that can do violence: not civilians, aid agencies, monitors or media.
+        self.armed = frozenset(
+            a.id
+            for a in self.actors
+            if a.kind.value not in ("civilians", "humanitarian", "monitor", "media")
+        )
         self.gazetteer = gazetteer or Gazetteer.shipped()
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("sentencizer")
@@ -297,7 +303,7 @@ class Extractor:
                 break
             if candidates and draft.place_name is None:
                 draft.place_name, draft.ambiguous = m.text, candidates
-        draft.perpetrator = _perpetrator(sentence, inside, triggers, offset)
+        draft.perpetrator = _perpetrator(sentence, inside, triggers, offset, self.armed)
         draft.date = resolve_date(sentence, published)
         low = sentence.lower()
         draft.tags = set(EVENT_TRIGGERS[draft.trigger][3]) | {
@@ -307,24 +313,39 @@ class Extractor:
 
 
 def _perpetrator(
-    sentence: str, inside: list[_Mention], triggers: list[_Mention], offset: int
+    sentence: str,
+    inside: list[_Mention],
+    triggers: list[_Mention],
+    offset: int,
+    armed: frozenset[str],
 ) -> tuple[str, str] | None:
-    """The actor that did it: named right before the trigger, or after 'by'."""
-    actors = [m for m in inside if m.kind == "actor" and m.text.lower() not in REPORTERS]
-    if not actors:
+    """The actor that did it, among the armed actors the sentence names.
+
+    In order: the nearest named before the act ("Russian warplanes struck",
+    "regime forces shelled"); one right after "by" ("strikes by the
+    coalition"); one named just after the act word ("air strikes of the
+    regime").  Monitors, civilians and aid agencies are never perpetrators.
+    """
+    candidates = [
+        m
+        for m in inside
+        if m.kind == "actor" and m.value in armed and m.text.lower() not in REPORTERS
+    ]
+    if not candidates:
         return None
     trigger = triggers[0]
-    before = [a for a in actors if a.end <= trigger.start and trigger.start - a.end <= 40]
+    before = [a for a in candidates if a.end <= trigger.start]
     if before:
         a = before[-1]
         return a.value, a.text
-    by = re.search(r"\bby\s+(?:the\s+)?", sentence[trigger.end - offset :])
+    by = re.search(r"\b(?:by|of)\s+(?:the\s+)?", sentence[trigger.end - offset :])
     if by:
         at = trigger.end + by.end()
-        after = [a for a in actors if 0 <= a.start - at <= 3]
+        after = [a for a in candidates if 0 <= a.start - at <= 3]
         if after:
             return after[0].value, after[0].text
-    return None
+    near = [a for a in candidates if 0 <= a.start - trigger.end <= 25]
+    return (near[0].value, near[0].text) if near else None
 
 
 def _regions(mentions: list[_Mention], gazetteer: Gazetteer) -> set[str]:
