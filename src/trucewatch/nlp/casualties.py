@@ -4,7 +4,8 @@
 upper bound); "20 to 30" is low 20, best 20, high 30; vague words ("dozens")
 use the readings in ``lexicon.VAGUE``.  "N people" killed count as civilians
 when the sentence names no fighters, soldiers or militants — how monitors
-write civilian tolls; a sentence that names combatants keeps them apart.
+write civilian tolls; a sentence that names combatants keeps them apart, and a
+count of civilians stated outright anywhere in the incident beats one inferred.
 Children are civilians too.
 """
 
@@ -23,16 +24,23 @@ class Count:
     low: int
     best: int
     high: int
+    stated: bool = True  # False: inferred (a count of "people" read as civilians)
 
     def as_json(self) -> dict[str, int]:
         """A JSON-ready dict."""
         return {"low": self.low, "best": self.best, "high": self.high}
 
     def widest(self, other: Count | None) -> Count:
-        """The larger of two readings of the same toll (later reports raise tolls)."""
-        if other is None or other.best <= self.best:
+        """The larger of two readings of the same toll (later reports raise tolls).
+
+        A count the text states outright beats one inferred, whatever their size:
+        "22 people killed … six of them civilians" has six civilians.
+        """
+        if other is None:
             return self
-        return other
+        if self.stated != other.stated:
+            return self if self.stated else other
+        return self if other.best <= self.best else other
 
 
 @dataclass(frozen=True)
@@ -148,7 +156,8 @@ def read_casualties(sentence: str) -> Casualties | None:
                 children = count.widest(children) if children else count
             killed = count.widest(killed) if killed else count
             if noun in ("people", "persons", "") and not _COMBATANTS.search(low):
-                civilians = count.widest(civilians) if civilians else count
+                inferred = Count(count.low, count.best, count.high, stated=False)
+                civilians = inferred.widest(civilians) if civilians else inferred
     for m in _CHILDREN.finditer(low):
         count = _count(m)
         if count is not None:
