@@ -9,6 +9,9 @@ from __future__ import annotations
 
 #: Trigger lemmas/phrases (lower case) → (event_type, sub_event_type, tags).
 #: Checked in this order; the first that matches a sentence decides its type.
+#: Bare "bomb(s)/bombing/bombed" are read as aerial bombing, as Syria reporting
+#: uses them; a bomb attack on the ground is written "car bomb", "bomb blast",
+#: "explosion", "bomber".
 EVENT_TRIGGERS: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
     (
         ("chemical", "chlorine", "sarin", "toxic gas", "poison gas", "nerve agent", "gas attack"),
@@ -17,7 +20,13 @@ EVENT_TRIGGERS: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
         (),
     ),
     (
-        ("suicide bomber", "suicide bombing", "suicide attack", "suicide car bomb"),
+        (
+            "suicide bomber",
+            "suicide bombers",
+            "suicide bombing",
+            "suicide attack",
+            "suicide car bomb",
+        ),
         "Explosions/Remote violence",
         "Suicide bomb",
         (),
@@ -27,6 +36,7 @@ EVENT_TRIGGERS: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
             "car bomb",
             "bomb blast",
             "explosion",
+            "explosions",
             "blast",
             "explosive device",
             "ied",
@@ -35,7 +45,8 @@ EVENT_TRIGGERS: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
             "booby trapped",
             "exploded",
             "detonated",
-            "bombing",
+            "bomber",
+            "bombers",
         ),
         "Explosions/Remote violence",
         "Remote explosive/landmine/IED",
@@ -52,6 +63,7 @@ EVENT_TRIGGERS: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
             "jets",
             "aircraft",
             "helicopter",
+            "helicopters",
             "barrel bomb",
             "barrel bombs",
             "bombardment",
@@ -61,6 +73,10 @@ EVENT_TRIGGERS: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
             "air raids",
             "drone strike",
             "bombed",
+            "bombing",
+            "bombings",
+            "bombs",
+            "aerial",
         ),
         "Explosions/Remote violence",
         "Air/drone strike",
