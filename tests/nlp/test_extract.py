@@ -221,3 +221,16 @@ def test_ingest_text_puts_drafts_in_the_review_queue(tmp_path: Path) -> None:
 
     with Database(url).engine.connect() as conn:
         assert conn.execute(select(incidents.c.status)).scalars().all() == ["reported"]
+
+
+def test_the_headline_names_who_did_it_when_the_sentence_does_not() -> None:
+    i = main(
+        "Regime air strikes kill 20 in Idlib. The strikes hit a market in Idlib on Monday, "
+        "killing 20 people."
+    )
+    assert i["actors"] == [{"id": "syria-government", "name": "Regime", "role": "perpetrator"}]
+    two = main(
+        "Russian and Turkish forces blamed for Aleppo deaths. Shelling hit Aleppo on Monday, "
+        "killing 4."
+    )
+    assert two["actors"] == []  # two armed actors in the headline: left unnamed

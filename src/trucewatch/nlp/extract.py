@@ -178,8 +178,30 @@ class Extractor:
         for d in drafts:
             if d.place is None and d.place_name is None and fallback is not None:
                 d.place, d.place_name, d.region = fallback[0], fallback[1], fallback[2]
+        if drafts and drafts[0].perpetrator is None and sentences:
+            drafts[0].perpetrator = self._headline_actor(sentences[0], mentions)
         claims = read_claims(sentences, mentions, self.actors)
         return _contract(published, drafts, claims, mentions, self.actors, self.gazetteer)
+
+    def _headline_actor(
+        self, headline: tuple[int, int, str], mentions: list[_Mention]
+    ) -> tuple[str, str] | None:
+        """The armed actor a headline names, for a main incident whose sentence names none.
+
+        Headlines name who did it ("Regime air strikes kill 20 in Idlib") more
+        often than the body's first sentence of the act does.  Only one armed
+        actor may be named there; two (or none) leave it unnamed.
+        """
+        start, end, _ = headline
+        named = {
+            m.value: m.text
+            for m in mentions
+            if m.kind == "actor"
+            and start <= m.start < end
+            and m.value in self.armed
+            and m.text.lower() not in REPORTERS
+        }
+        return next(iter(named.items())) if len(named) == 1 else None
 
     def _article_place(
         self, mentions: list[_Mention], region: set[str]
