@@ -228,11 +228,11 @@ def import_file(
                 rejected=result.rejected,
             )
         )
-        # With boundaries loaded, every incident (new, updated or re-merged) gets
-        # its admin units again, in the same transaction as the import.
+        # With boundaries loaded, the incidents this import touched (new, updated
+        # or re-merged) get their admin units again, in the same transaction.
         index = load_admin_index(conn)
         if index is not None:
-            assign_admin_units(conn, index)
+            assign_admin_units(conn, index, batch_id)
         audit.record(
             conn,
             at=now,

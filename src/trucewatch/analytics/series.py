@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
+from trucewatch.analytics.timeline import is_party_violence
 from trucewatch.domain import Agreement, Finding, Incident, Verdict
 from trucewatch.geo.zones import Membership, ZoneIndex
 
@@ -106,12 +107,6 @@ def window(
     return Window(effect_day - timedelta(days=BASELINE_DAYS), effect_day, end, partial)
 
 
-def _party(f: Finding) -> bool:
-    return f.verdict == Verdict.VIOLATION or (
-        f.verdict == Verdict.BEFORE_EFFECT and f.would_be == Verdict.VIOLATION
-    )
-
-
 def _spoiler(f: Finding) -> bool:
     return f.verdict == Verdict.SPOILER_ACTIVITY or (
         f.verdict == Verdict.BEFORE_EFFECT and f.would_be == Verdict.SPOILER_ACTIVITY
@@ -173,7 +168,7 @@ def daily_series(
         if incident is None or not span.baseline_start <= incident.date <= span.end:
             continue
         acc = days.setdefault(incident.date, _Day())
-        party = [f for f in fs if _party(f)]
+        party = [f for f in fs if is_party_violence(f)]
         if party:
             acc.party += 1
             acc.fatalities[0] += incident.fatalities.low

@@ -66,7 +66,8 @@ class Breakdown:
     rule: str
 
 
-def _is_party_violence(f: Finding) -> bool:
+def is_party_violence(f: Finding) -> bool:
+    """A violation, or before effect an act that would have been one."""
     return f.verdict == Verdict.VIOLATION or (
         f.verdict == Verdict.BEFORE_EFFECT and f.would_be == Verdict.VIOLATION
     )
@@ -89,7 +90,7 @@ def daily_counts(
     }
     for f in findings:
         day = by_id[f.incident].date
-        if _is_party_violence(f):
+        if is_party_violence(f):
             party.setdefault(day, set()).add(f.incident)
         if f.verdict in buckets:
             buckets[f.verdict].setdefault(day, set()).add(f.incident)

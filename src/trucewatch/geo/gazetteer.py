@@ -135,11 +135,15 @@ class Gazetteer:
 
 @lru_cache(maxsize=1)
 def _shipped_places() -> tuple[Place, ...]:
-    curated = [_place(p) for p in yaml.safe_load(_PLACES.read_text(encoding="utf-8"))["places"]]
+    curated = [
+        place_from_dict(p, country="SY")
+        for p in yaml.safe_load(_PLACES.read_text(encoding="utf-8"))["places"]
+    ]
     return (*curated, *_geonames(curated))
 
 
-def _place(d: dict[str, Any]) -> Place:
+def place_from_dict(d: dict[str, Any], *, country: str | None = None) -> Place:
+    """A Place from its YAML or JSON form (as ``Place.as_json`` writes it, plus names/kind)."""
     return Place(
         id=str(d["id"]),
         name=str(d["name"]),
@@ -154,7 +158,7 @@ def _place(d: dict[str, Any]) -> Place:
         geo_precision=int(d.get("geo_precision", 1)),
         sources=tuple(str(s) for s in d.get("sources", [])),
         geonameid=d.get("geonameid"),
-        country=d.get("country", "SY"),
+        country=d.get("country", country),
         note=d.get("note"),
     )
 

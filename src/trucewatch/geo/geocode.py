@@ -16,12 +16,12 @@ Rules, in order:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from trucewatch.geo.admin_names import admin_key, canonical_admin1
 from trucewatch.geo.gazetteer import Gazetteer, Place
+from trucewatch.geo.zones import haversine_km
 
 #: Candidates closer than this are the same place under two records.
 SAME_PLACE_KM = 2.0
@@ -106,15 +106,8 @@ def _distinct(places: list[Place]) -> list[Place]:
     out: list[Place] = []
     for p in places:
         if not any(
-            km(p.latitude, p.longitude, q.latitude, q.longitude) < SAME_PLACE_KM for q in out
+            haversine_km(p.latitude, p.longitude, q.latitude, q.longitude) < SAME_PLACE_KM
+            for q in out
         ):
             out.append(p)
     return out
-
-
-def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres (haversine, mean Earth radius 6371.0088 km)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -158,7 +157,7 @@ class Extractor:
         sentences = [
             (s.start_char, s.end_char, s.text.strip()) for s in doc.sents if s.text.strip()
         ]
-        region = _regions(mentions, self.gazetteer)
+        region = _regions(mentions)
         drafts: list[_Draft] = []
         for index, (start, end, sentence) in enumerate(sentences):
             inside = [m for m in mentions if start <= m.start < end]
@@ -370,7 +369,7 @@ def _perpetrator(
     return (near[0].value, near[0].text) if near else None
 
 
-def _regions(mentions: list[_Mention], gazetteer: Gazetteer) -> set[str]:
+def _regions(mentions: list[_Mention]) -> set[str]:
     """Governorates the article names outright (for choosing among same-named places)."""
     out = set()
     for m in mentions:
@@ -545,10 +544,3 @@ def default_extractor() -> Extractor:
 def extract_article(text: str, published: date) -> dict[str, Any]:
     """Draft incidents and claims from one article (the ``trucewatch extract`` JSON)."""
     return default_extractor().extract(text, published)
-
-
-def iter_articles(texts: Iterable[tuple[str, date]]) -> Iterable[dict[str, Any]]:
-    """Extract many articles with one pipeline."""
-    extractor = default_extractor()
-    for text, published in texts:
-        yield extractor.extract(text, published)

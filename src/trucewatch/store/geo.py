@@ -23,7 +23,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from trucewatch.domain import Zone
 from trucewatch.errors import InputError, Problem
 from trucewatch.geo.boundaries import AdminIndex, AdminUnit
-from trucewatch.geo.gazetteer import Place
+from trucewatch.geo.gazetteer import Place, place_from_dict
 from trucewatch.geo.zones import ZoneVersion
 from trucewatch.store import audit
 from trucewatch.store.schema import (
@@ -31,6 +31,7 @@ from trucewatch.store.schema import (
     incident_admin,
     incidents,
     places,
+    reports,
     zone_versions,
 )
 
@@ -134,38 +135,26 @@ def save_places(
 
 def load_places(conn: Connection) -> list[Place]:
     """Extra gazetteer places stored with ``trucewatch geo load``."""
-    out = []
-    for d in conn.execute(select(places.c.data)).scalars():
-        out.append(
-            Place(
-                id=d["id"],
-                name=d["name"],
-                latitude=d["latitude"],
-                longitude=d["longitude"],
-                kind=d.get("kind", "town"),
-                names=tuple(d.get("names", [])),
-                admin1=d.get("admin1"),
-                admin1_pcode=d.get("admin1_pcode"),
-                admin2=d.get("admin2"),
-                admin2_pcode=d.get("admin2_pcode"),
-                geo_precision=d.get("geo_precision", 1),
-                sources=tuple(d.get("sources", [])),
-            )
-        )
-    return out
+    return [place_from_dict(d) for d in conn.execute(select(places.c.data)).scalars()]
 
 
-def assign_admin_units(conn: Connection, index: AdminIndex) -> int:
-    """Every stored incident with a point gets its admin unit at each loaded level.
+def assign_admin_units(conn: Connection, index: AdminIndex, batch_id: int | None = None) -> int:
+    """Stored incidents with a point get their admin unit at each loaded level.
 
-    Vectorised: one STRtree query per level over all incidents.
+    All incidents, or only those with a report in import batch ``batch_id``
+    (an import need not re-locate the whole database).  Vectorised: one
+    STRtree query per level.
     """
-    rows = conn.execute(
-        select(incidents.c.id, incidents.c.latitude, incidents.c.longitude).where(
-            incidents.c.latitude.is_not(None)
-        )
-    ).all()
-    conn.execute(delete(incident_admin))
+    query = select(incidents.c.id, incidents.c.latitude, incidents.c.longitude).where(
+        incidents.c.latitude.is_not(None)
+    )
+    stale = delete(incident_admin)
+    if batch_id is not None:
+        touched = select(reports.c.incident_id).where(reports.c.batch_id == batch_id)
+        query = query.where(incidents.c.id.in_(touched))
+        stale = stale.where(incident_admin.c.incident_id.in_(touched))
+    rows = conn.execute(query).all()
+    conn.execute(stale)
     if not rows:
         return 0
     ids = [r[0] for r in rows]
