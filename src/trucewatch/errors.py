@@ -59,3 +59,20 @@ def did_you_mean(value: str, choices: Collection[str]) -> str | None:
     """The single closest of ``choices`` to ``value``, or None."""
     close = close_matches(value, choices, n=1)
     return close[0] if close else None
+
+
+class StaleVersionError(TrucewatchError):
+    """A change was made against a version of a record that is no longer current.
+
+    Carries the current version so a face can show it (the API answers 409
+    with it): two analysts verifying the same incident must not overwrite
+    each other unseen.
+    """
+
+    def __init__(self, entity: str, entity_id: str, expected: int, current: int) -> None:
+        self.entity, self.entity_id = entity, entity_id
+        self.expected, self.current = expected, current
+        super().__init__(
+            f"{entity} {entity_id} is at version {current}, not {expected}: "
+            "someone changed it meanwhile — reload it and decide again"
+        )

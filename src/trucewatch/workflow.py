@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from trucewatch.errors import InputError, Problem
+from trucewatch.errors import InputError, Problem, StaleVersionError
 from trucewatch.records import resolve_incident_ref
 from trucewatch.store import Database, audit
 from trucewatch.store.schema import audit_log, incidents, replies
@@ -77,11 +77,14 @@ def change_status(
     user: str,
     reason: str,
     now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> StatusChange:
     """Move an incident to status ``to``; refused unless the workflow allows it.
 
     ``incident_id`` is an incident id or a source's own record id.  The
-    status, the version bump and the audit entry are one transaction.
+    status, the version bump and the audit entry are one transaction.  With
+    ``expected_version`` the change is refused (``StaleVersionError``) if the
+    incident moved on since the caller read it: optimistic locking.
     """
     now = now or datetime.now(UTC)
     reason = _required("--reason", reason, "give a reason: it is kept in the audit log")
@@ -94,6 +97,7 @@ def change_status(
     with db.transaction() as conn:
         resolved = resolve_incident_ref(conn, incident_id)
         current = _incident_status(conn, resolved, lock=True)
+        _check_version(conn, resolved, expected_version)
         allowed = allowed_next(current)
         if to not in allowed:
             options = ", ".join(allowed) or "nothing (it is final)"
@@ -138,6 +142,79 @@ def change_status(
             conn.execute(select(audit_log.c.id).where(audit_log.c.hash == digest)).scalar_one()
         )
     return StatusChange(entry_id, now, user, current, to, reason)
+
+
+def _check_version(conn: Connection, incident_id: str, expected: int | None) -> int:
+    current = int(
+        conn.execute(select(incidents.c.version).where(incidents.c.id == incident_id)).scalar_one()
+    )
+    if expected is not None and expected != current:
+        raise StaleVersionError("incident", incident_id, expected, current)
+    return current
+
+
+#: Only reviewed incidents are published; a contested one is published as disputed.
+PUBLISHABLE = ("verified", "disputed")
+
+
+def set_published(
+    db: Database,
+    incident_id: str,
+    *,
+    published: bool,
+    user: str,
+    reason: str,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+) -> int:
+    """Publish (or withdraw) an incident; returns its new version.
+
+    Only a verified or disputed incident may be published: an unreviewed
+    report must not reach the public as if it were established.
+    """
+    now = now or datetime.now(UTC)
+    reason = _required("reason", reason, "give a reason: it is kept in the audit log")
+    db.require_current()
+    with db.transaction() as conn:
+        resolved = resolve_incident_ref(conn, incident_id)
+        status = _incident_status(conn, resolved, lock=True)
+        version = _check_version(conn, resolved, expected_version)
+        if published and status not in PUBLISHABLE:
+            raise InputError(
+                [
+                    Problem(
+                        "published",
+                        None,
+                        f"incident {resolved} is '{status}'; only a verified or disputed "
+                        "incident can be published",
+                        "review it first (status under_review, then verified or disputed)",
+                    )
+                ]
+            )
+        before = bool(
+            conn.execute(
+                select(incidents.c.published).where(incidents.c.id == resolved)
+            ).scalar_one()
+        )
+        if before == published:
+            return version
+        conn.execute(
+            update(incidents)
+            .where(incidents.c.id == resolved)
+            .values(published=published, version=incidents.c.version + 1, updated_at=now)
+        )
+        audit.record(
+            conn,
+            at=now,
+            user=user,
+            action="published" if published else "withdrawn",
+            entity_type="incident",
+            entity_id=resolved,
+            before={"published": before},
+            after={"published": published},
+            note=reason,
+        )
+    return version + 1
 
 
 def incident_status(db: Database, incident_id: str) -> str:

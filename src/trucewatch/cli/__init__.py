@@ -14,6 +14,7 @@ from trucewatch.cli import (
     evidence,
     geo,
     news,
+    server,
     storage,
     verification,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "evidence",
     "geo",
     "news",
+    "server",
     "storage",
     "verification",
 ]

@@ -177,6 +177,11 @@ def load_incident(conn: Connection, incident_id: str) -> Incident | None:
     return _incident_of(row, list(actor_rows))
 
 
+def incident_of(row: Any, actor_rows: list[Any]) -> Incident:
+    """An incident from its stored row and its actor rows."""
+    return _incident_of(row, actor_rows)
+
+
 def _incident_of(row: Any, actor_rows: list[Any]) -> Incident:
     civ = None
     if row["civilian_best"] is not None:

@@ -27,6 +27,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 
 metadata = MetaData(
     naming_convention={
@@ -133,7 +135,13 @@ incidents = Table(
     Column("updated_at", TS, nullable=False),
     # Verification status: reported → under_review → verified / disputed / dismissed.
     Column("status", String(20), nullable=False, server_default="reported"),
+    # Published by an analyst: only published incidents reach the public.
+    Column("published", Boolean, nullable=False, server_default=sa_false()),
+    # The monitor who submitted it from the field (None: imported from a file).
+    Column("submitted_by", String(100)),
     Index(None, "date"),
+    Index(None, "status"),
+    Index(None, "submitted_by"),
 )
 
 incident_actors = Table(
@@ -361,9 +369,101 @@ users = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(100), nullable=False, unique=True),
     Column("role", String(30), nullable=False),
-    Column("token_sha256", String(64)),
+    Column("token_sha256", String(64)),  # unused since 0005: tokens live in api_tokens
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", TS, nullable=False),
+    # argon2id hash; None: the user signs in with tokens only.
+    Column("password_hash", Text),
+    # For party liaisons: the actor id of the party they speak for.
+    Column("party", String(100)),
+)
+
+# API tokens for scripts: only the SHA-256 of a token is kept, so a copy of the
+# database does not let anyone in.  A token expires and can be revoked.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("label", Text),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS),
+    Column("revoked_at", TS),
+    Column("last_used_at", TS),
+    Index(None, "user_id"),
+)
+
+# Browser sessions: the cookie's SHA-256, and the CSRF token its forms carry.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("revoked_at", TS),
+    Index(None, "user_id"),
+)
+
+# A monitor's report from the field.  The witness and the exact place the
+# account was given are sensitive: they never leave the server in public or
+# party output.  ``client_ref`` lets a phone resend a report without doubling it.
+field_reports = Table(
+    "field_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", String(200), ForeignKey("incidents.id"), nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("submitted_at", TS, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("witness", Text),
+    Column("source_latitude", Float),
+    Column("source_longitude", Float),
+    Column("client_ref", String(100), unique=True),
+    Index(None, "incident_id"),
+    Index(None, "user_name"),
+)
+
+# Alert subscriptions: who wants to hear of which verified violations, and how.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(100), nullable=False),
+    Column("channel", String(10), nullable=False),  # email | webhook
+    Column("target", Text, nullable=False),  # an e-mail address or an https URL
+    Column("secret", Text),  # webhook signing key (HMAC-SHA256)
+    Column("agreement_id", String(100)),
+    Column("party", String(100)),
+    Column("obligation", String(100)),
+    Column("zone", String(100)),
+    Column("min_fatalities", Integer, nullable=False, server_default="0"),
+    Column("active", Boolean, nullable=False, server_default=sa_true()),
+    Column("created_at", TS, nullable=False),
+    Index(None, "user_name"),
+)
+
+# Every alert sent or tried: one per subscription × incident × obligation, so a
+# re-verified incident does not alert twice.
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id"), nullable=False),
+    Column("incident_id", String(200), nullable=False),
+    Column("agreement_id", String(100), nullable=False),
+    Column("obligation", String(100), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("status", String(10), nullable=False),  # sent | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+    Column("payload_sha256", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("sent_at", TS),
+    UniqueConstraint("subscription_id", "incident_id", "agreement_id", "obligation"),
 )
 
 audit_log = Table(

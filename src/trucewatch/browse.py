@@ -1,0 +1,390 @@
+"""Reading the stored record as a user of the mission's server may see it.
+
+The API, the dashboard and the exports call these functions; each takes the
+signed-in ``User`` and applies ``visibility``'s rules, so a rule is written
+once.  Lists are filtered in SQL where the filter is a column (date, area,
+actor, type, status) and against the agreement's evaluation where it is a
+judgement (zone, verdict), and paged by a keyset cursor (newest first), so a
+page costs the same on the first and on the thousandth.
+
+Evaluating an agreement over every stored incident is the expensive step, so
+its result is kept per agreement and reused until the data changes.  Every
+write is audited, so the audit log's last entry is an exact change stamp.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, and_, func, or_, select
+
+from trucewatch.accounts import Role, User
+from trucewatch.actors import ActorRegistry
+from trucewatch.agreements import agreement_path, load_agreement
+from trucewatch.analytics import ComplianceMatrix, compliance_matrix
+from trucewatch.domain import Agreement, Finding, Incident
+from trucewatch.errors import InputError, Problem
+from trucewatch.store import Database
+from trucewatch.store.incidents import incident_of
+from trucewatch.store.schema import audit_log, field_reports, incident_actors, incidents
+from trucewatch.visibility import can_see_finding, can_see_incident, sees_all
+
+#: Page sizes: the default, and the most a caller may ask for.
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """What a list of incidents is narrowed to; every field is optional."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    area: str | None = None  # an admin1 name (governorate, oblast, …)
+    actor: str | None = None  # a registry actor id
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    status: str | None = None
+    agreement: str | None = None  # needed by zone and verdict
+    zone: str | None = None
+    verdict: str | None = None
+
+
+@dataclass
+class Page:
+    """One page of a list and the cursor of the next (None: this was the last)."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    total: int | None = None
+
+
+def _encode_cursor(day: date, incident_id: str) -> str:
+    raw = f"{day.isoformat()}|{incident_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[date, str]:
+    """The (date, id) a cursor points after; a clear error for a cursor we did not make."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        day, incident_id = base64.urlsafe_b64decode(padded.encode("ascii")).decode().split("|", 1)
+        return date.fromisoformat(day), incident_id
+    except (ValueError, UnicodeError):
+        raise InputError(
+            [
+                Problem(
+                    "cursor",
+                    None,
+                    "this cursor was not made by this server",
+                    "pass back the next_cursor of the previous page unchanged",
+                )
+            ]
+        ) from None
+
+
+# --------------------------------------------------------------------------- evaluations
+
+
+@dataclass
+class StoredEvaluation:
+    """An agreement evaluated over every stored incident, indexed for lookups."""
+
+    agreement: Agreement
+    stamp: tuple[int, int]
+    findings: list[Finding]
+    by_incident: dict[str, list[Finding]] = field(default_factory=dict)
+    evaluation: Any = None  # the service.Evaluation it came from
+
+
+class EvaluationCache:
+    """Evaluations kept per agreement until the audit log moves on."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, StoredEvaluation] = {}
+
+    def get(self, db: Database, agreement_id: str) -> StoredEvaluation:
+        """The agreement's evaluation over the stored incidents, recomputed only after a write."""
+        from trucewatch.service import run_stored_evaluation
+
+        stamp = data_stamp(db)
+        with self._lock:
+            hit = self._entries.get(agreement_id)
+            if hit is not None and hit.stamp == stamp:
+                return hit
+        ev = run_stored_evaluation(agreement_id, db)
+        by_incident: dict[str, list[Finding]] = {}
+        for f in ev.findings:
+            by_incident.setdefault(f.incident, []).append(f)
+        entry = StoredEvaluation(ev.agreement, stamp, ev.findings, by_incident, ev)
+        with self._lock:
+            self._entries[agreement_id] = entry
+        return entry
+
+    def clear(self) -> None:
+        """Forget every evaluation."""
+        with self._lock:
+            self._entries.clear()
+
+
+def data_stamp(db: Database) -> tuple[int, int]:
+    """A stamp that changes whenever stored data changes: the audit log's last id and size."""
+    with db.engine.connect() as conn:
+        row = conn.execute(select(func.max(audit_log.c.id), func.count(audit_log.c.id))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def require_agreement(agreement_id: str) -> Agreement:
+    """A shipped or stored agreement by id, or a clear error naming the known ones."""
+    return load_agreement(agreement_path(agreement_id), actors=ActorRegistry.shipped())
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+def _scope(query: Any, user: User) -> Any:
+    """Narrow an incidents query to what ``user`` may see."""
+    if sees_all(user):
+        return query
+    if user.role == Role.MONITOR:
+        return query.where(
+            or_(incidents.c.published.is_(True), incidents.c.submitted_by == user.name)
+        )
+    return query.where(incidents.c.published.is_(True))
+
+
+def _filtered(query: Any, f: IncidentFilter) -> Any:
+    if f.date_from is not None:
+        query = query.where(incidents.c.date >= f.date_from)
+    if f.date_to is not None:
+        query = query.where(incidents.c.date <= f.date_to)
+    if f.area:
+        query = query.where(func.lower(incidents.c.admin1) == f.area.lower())
+    if f.event_type:
+        query = query.where(incidents.c.event_type == f.event_type)
+    if f.sub_event_type:
+        query = query.where(incidents.c.sub_event_type == f.sub_event_type)
+    if f.status:
+        query = query.where(incidents.c.status == f.status)
+    if f.actor:
+        query = query.where(
+            incidents.c.id.in_(
+                select(incident_actors.c.incident_id).where(incident_actors.c.actor_id == f.actor)
+            )
+        )
+    return query
+
+
+def _judged_ids(
+    db: Database, cache: EvaluationCache, f: IncidentFilter, candidates: list[Any]
+) -> set[str] | None:
+    """Ids passing the zone and verdict filters (None: no such filter)."""
+    if not (f.zone or f.verdict):
+        return None
+    if not f.agreement:
+        raise InputError(
+            [
+                Problem(
+                    "zone" if f.zone else "verdict",
+                    None,
+                    "a zone or verdict filter needs an agreement",
+                    "add agreement=ID (e.g. agreement=syria-2016-09-us-russia)",
+                )
+            ]
+        )
+    stored = cache.get(db, f.agreement)
+    keep = {r["id"] for r in candidates}
+    if f.verdict:
+        keep = {
+            i
+            for i in keep
+            if any(x.verdict.value == f.verdict for x in stored.by_incident.get(i, []))
+        }
+    if f.zone:
+        from trucewatch.service import stored_zones
+
+        zones = stored_zones(stored.agreement, db)
+        if f.zone not in {z.id for z in stored.agreement.zones}:
+            raise InputError(
+                [
+                    Problem(
+                        "zone",
+                        None,
+                        f"{stored.agreement.id} has no zone '{f.zone}'",
+                        f"its zones: {', '.join(z.id for z in stored.agreement.zones)}",
+                    )
+                ]
+            )
+        rows = [r for r in candidates if r["id"] in keep]
+        try:
+            inside = zones.inside_many(
+                f.zone,
+                np.array([r["longitude"] for r in rows], dtype=float),
+                np.array([r["latitude"] for r in rows], dtype=float),
+            )
+            keep = {r["id"] for r, hit in zip(rows, inside, strict=True) if hit}
+        except ValueError:
+            from trucewatch.geo.zones import Membership
+
+            keep = {
+                r["id"]
+                for r in rows
+                if zones.membership(f.zone, incident_of(r, []).location) == Membership.INSIDE
+            }
+    return keep
+
+
+def list_incidents(
+    db: Database,
+    user: User,
+    f: IncidentFilter,
+    *,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cache: EvaluationCache | None = None,
+) -> Page:
+    """One page of the incidents ``user`` may see, newest first, filtered by ``f``."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InputError(
+            [Problem("limit", None, f"limit {limit} is out of range", f"use 1 to {MAX_LIMIT}")]
+        )
+    db.require_current()
+    query = _filtered(_scope(select(incidents), user), f)
+    with db.engine.connect() as conn:
+        judged: set[str] | None = None
+        if f.zone or f.verdict:
+            candidates = list(conn.execute(query).mappings())
+            judged = _judged_ids(db, cache or EvaluationCache(), f, candidates)
+        if cursor:
+            day, last = decode_cursor(cursor)
+            query = query.where(
+                or_(incidents.c.date < day, and_(incidents.c.date == day, incidents.c.id < last))
+            )
+        if judged is not None:
+            query = query.where(
+                incidents.c.id.in_(sorted(judged)) if judged else incidents.c.id.is_(None)
+            )
+        rows = list(
+            conn.execute(
+                query.order_by(incidents.c.date.desc(), incidents.c.id.desc()).limit(limit + 1)
+            ).mappings()
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [
+            summary(r, _actors_of(conn, [r["id"] for r in rows]).get(r["id"], [])) for r in rows
+        ]
+    nxt = _encode_cursor(rows[-1]["date"], rows[-1]["id"]) if more and rows else None
+    return Page(items, nxt)
+
+
+def _actors_of(conn: Connection, ids: list[str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    if not ids:
+        return out
+    for a in conn.execute(
+        select(incident_actors)
+        .where(incident_actors.c.incident_id.in_(ids))
+        .order_by(incident_actors.c.incident_id, incident_actors.c.position)
+    ).mappings():
+        out.setdefault(a["incident_id"], []).append(a)
+    return out
+
+
+def summary(row: Any, actor_rows: list[Any]) -> dict[str, Any]:
+    """An incident as lists show it: the event, its place, its toll, its status."""
+    incident = incident_of(row, actor_rows)
+    return {
+        **incident_json(incident),
+        "status": row["status"],
+        "published": bool(row["published"]),
+        "version": row["version"],
+    }
+
+
+def incident_json(incident: Incident) -> dict[str, Any]:
+    """The public fields of an incident (never its provenance)."""
+    data = incident.model_dump(mode="json", exclude={"provenance", "source_scale"})
+    data["date_precision"] = incident.date_precision
+    return data
+
+
+def visible_incident_row(db: Database, user: User, incident_id: str) -> dict[str, Any]:
+    """The stored row of an incident ``user`` may see; 'not found' alike when hidden.
+
+    A hidden incident answers exactly like a missing one, so its existence
+    does not leak.
+    """
+    db.require_current()
+    with db.engine.connect() as conn:
+        row = (
+            conn.execute(select(incidents).where(incidents.c.id == incident_id)).mappings().first()
+        )
+    if row is None or not can_see_incident(
+        user, published=bool(row["published"]), submitted_by=row["submitted_by"]
+    ):
+        raise LookupError(incident_id)
+    return dict(row)
+
+
+def visible_findings(
+    db: Database,
+    user: User,
+    agreement_id: str,
+    *,
+    cache: EvaluationCache,
+    verdict: str | None = None,
+    incident: str | None = None,
+) -> tuple[Agreement, list[Finding]]:
+    """The findings of an agreement over the stored incidents that ``user`` may see."""
+    stored = cache.get(db, agreement_id)
+    visible = visible_incident_ids(db, user)
+    out = [
+        f
+        for f in stored.findings
+        if (verdict is None or f.verdict.value == verdict)
+        and (incident is None or f.incident == incident)
+        and can_see_finding(
+            user, f, stored.agreement, incident_visible=visible is None or f.incident in visible
+        )
+    ]
+    return stored.agreement, out
+
+
+def visible_incident_ids(db: Database, user: User) -> set[str] | None:
+    """The ids of the incidents ``user`` may see (None: all of them)."""
+    if sees_all(user):
+        return None
+    with db.engine.connect() as conn:
+        return set(conn.execute(_scope(select(incidents.c.id), user)).scalars())
+
+
+def visible_compliance(
+    db: Database, user: User, agreement_id: str, *, cache: EvaluationCache
+) -> ComplianceMatrix:
+    """The compliance matrix over the findings ``user`` may see.
+
+    The public's matrix counts published incidents only: an aggregate over
+    unpublished records would leak what is not yet published.
+    """
+    agreement, findings = visible_findings(db, user, agreement_id, cache=cache)
+    return compliance_matrix(agreement, findings)
+
+
+def field_reports_of(db: Database, incident_id: str) -> list[dict[str, Any]]:
+    """The field reports behind an incident, sensitive fields included (redact before showing)."""
+    with db.engine.connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(
+                select(field_reports)
+                .where(field_reports.c.incident_id == incident_id)
+                .order_by(field_reports.c.id)
+            ).mappings()
+        ]
