@@ -41,7 +41,8 @@ def serve(
     except InputError as e:
         _fail(e)
         return
-    err.print(f"trucewatch serving {settings.db_url} on http://{host}:{port} (API docs at /docs)")
+    where = application.state.tw.db.safe_url
+    err.print(f"trucewatch serving {where} on http://{host}:{port} (API docs at /docs)")
     uvicorn.run(application, host=host, port=port, log_level="info", access_log=False)
 
 
