@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -104,7 +105,13 @@ def test_serve_answers_on_loopback_with_the_api_and_its_docs(tmp_path: Path) -> 
         assert r.status_code == 200 and r.json() == {"items": [], "next_cursor": None}
         spec = httpx.get(f"{base}/openapi.json", timeout=5).json()
         assert spec["info"]["title"] == "trucewatch" and "/api/incidents" in spec["paths"]
-        assert httpx.get(f"{base}/docs", timeout=5).status_code == 200
+        docs = httpx.get(f"{base}/docs", timeout=5)
+        assert docs.status_code == 200
+        # Offline: the page's scripts and styles come from this server, not a CDN.
+        assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+        assert assets and all(a.startswith("/docs-assets/") for a in assets), assets
+        for asset in assets:
+            assert httpx.get(base + asset, timeout=5).status_code == 200
     finally:
         proc.terminate()
         proc.wait(timeout=20)
