@@ -653,14 +653,15 @@ def stored_admin_index(db: Database) -> AdminIndex | None:
 
 
 def stored_zones(agreement: Agreement, db: Database) -> ZoneIndex:
-    """The agreement's zones with loaded boundaries and approved versions from ``db``."""
-    from trucewatch.store.geo import approved_versions, load_admin_index
+    """The agreement's zones with loaded boundaries, approved versions and moved lines.
 
-    db.require_current()
-    with db.engine.connect() as conn:
-        admin = load_admin_index(conn)
-        versions = approved_versions(conn, agreement.id)
-    return ZoneIndex(agreement.zones, admin, versions)
+    Belts drawn along a line of contact follow each stored position of that
+    line from its date (``trucewatch lines load``), so stored evaluations
+    judge a sighting against where the line ran on its day.
+    """
+    from trucewatch.territory import stored_zones_with_lines
+
+    return stored_zones_with_lines(agreement, db)
 
 
 def propose_zone_change(

@@ -6,17 +6,23 @@ zone.geojson``.  This step fills in the points from the gazetteer (one place
 per name, or a problem at the line: an ambiguous name is never guessed) and
 the polygon from the file (checked like boundaries: WGS84, closed rings, valid),
 so the validated Agreement always carries the coordinates it was judged with.
+
+Lines (``lines: [{id, through: [...], left, right}]``) get their points the
+same way (a place may be ``{place: Debaltseve, admin1: Donetsk}`` to tell it
+from its namesakes), and a belt along a line (``from_line: {line, side, km}``)
+gets the line's points and the hand of it its side holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from shapely.geometry import mapping
 from shapely.ops import unary_union
 
-from trucewatch.errors import InputError, Problem
+from trucewatch.errors import InputError, Problem, close_matches
 from trucewatch.geo.boundaries import read_polygons
 from trucewatch.geo.gazetteer import Gazetteer
 from trucewatch.geo.geocode import geocode
@@ -31,10 +37,12 @@ def resolve_zone_places(data: Any, lines: LineMap, name: str, base: Path) -> lis
     problems: list[Problem] = []
     gazetteer: Gazetteer | None = None
 
-    def point(place: str, path: tuple[str | int, ...]) -> tuple[float, float] | None:
+    def point(
+        place: str, path: tuple[str | int, ...], admin1: str | None = None
+    ) -> tuple[float, float] | None:
         nonlocal gazetteer
         gazetteer = gazetteer or Gazetteer.shipped()
-        found = geocode(gazetteer, place)
+        found = geocode(gazetteer, place, admin1=admin1)
         if found.place is None:
             hint = "add latitude and longitude, or a more precise name"
             problems.append(
@@ -76,4 +84,69 @@ def resolve_zone_places(data: Any, lines: LineMap, name: str, base: Path) -> lis
                 )
                 continue
             zone["polygon"] = mapping(unary_union(geoms))
+    problems.extend(_resolve_lines(data, lines, name, point))
+    return problems
+
+
+def _resolve_lines(
+    data: dict[str, Any],
+    lines: LineMap,
+    name: str,
+    point: Callable[..., tuple[float, float] | None],
+) -> list[Problem]:
+    """Points of lines given by places; a belt's copy of its line's points and hand."""
+    problems: list[Problem] = []
+    known: dict[str, dict[str, Any]] = {}
+    for i, line in enumerate(data.get("lines") or []):
+        if not isinstance(line, dict):
+            continue
+        through = line.get("through")
+        if not line.get("points") and isinstance(through, list):
+            pts = []
+            for k, t in enumerate(through):
+                at = ("lines", i, "through", k)
+                if isinstance(t, dict):
+                    pts.append(point(str(t.get("place")), at, t.get("admin1")))
+                else:
+                    pts.append(point(str(t), at))
+            if all(p is not None for p in pts):
+                line["points"] = [list(p) for p in pts if p is not None]
+        if isinstance(line.get("id"), str):
+            known[line["id"]] = line
+    for i, zone in enumerate(data.get("zones") or []):
+        belt = zone.get("from_line") if isinstance(zone, dict) else None
+        if not isinstance(belt, dict) or (belt.get("points") and belt.get("on")):
+            continue
+        here: tuple[str | int, ...] = ("zones", i, "from_line")
+        line = known.get(str(belt.get("line")))
+        if line is None:
+            close = close_matches(str(belt.get("line")), known, cutoff=0.5)
+            problems.append(
+                Problem(
+                    name,
+                    lines.line_of((*here, "line")),
+                    f"zones.{i}.from_line.line: unknown line '{belt.get('line')}'",
+                    f"did you mean {', '.join(close)}?"
+                    if close
+                    else f"known lines: {', '.join(known) or 'none — define it under lines:'}",
+                )
+            )
+            continue
+        side = belt.get("side")
+        hands = {"left": line.get("left"), "right": line.get("right")}
+        on = next((hand for hand, holder in hands.items() if holder == side), None)
+        if on is None:
+            problems.append(
+                Problem(
+                    name,
+                    lines.line_of((*here, "side")),
+                    f"zones.{i}.from_line.side: side '{side}' holds neither hand of line "
+                    f"'{line.get('id')}' (left: {hands['left']}, right: {hands['right']})",
+                    "name the side whose ground the belt lies in",
+                )
+            )
+            continue
+        if line.get("points"):
+            belt["points"] = line["points"]
+            belt["on"] = on
     return problems

@@ -38,6 +38,7 @@ def cross_reference_problems(
     _check_obligations(agreement, c)
     _check_access(agreement, c)
     _check_zones(agreement, c)
+    _check_lines(agreement, c)
     return sorted(c.problems, key=lambda p: (p.line or 0, p.message))
 
 
@@ -87,6 +88,7 @@ def _check_duplicates(a: Agreement, c: _Collector) -> None:
         ("zones", [z.id for z in a.zones]),
         ("obligations", [o.id for o in a.obligations]),
         ("access", [x.id for x in a.access]),
+        ("lines", [x.id for x in a.lines]),
     ):
         first: dict[str, int] = {}
         for i, item_id in enumerate(ids):
@@ -238,3 +240,20 @@ def _check_zones(a: Agreement, c: _Collector) -> None:
                 continue
             seen.add(other)
             stack.extend(refs[other])
+
+
+def _check_lines(a: Agreement, c: _Collector) -> None:
+    for i, line in enumerate(a.lines):
+        for hand in ("left", "right"):
+            side = getattr(line, hand)
+            if side not in a.sides:
+                _unknown(c, ("lines", i, hand), "side", side, a.sides)
+        if line.left == line.right:
+            c.add(
+                ("lines", i, "right"),
+                f"line '{line.id}' has side '{line.left}' on both hands",
+                "a line of contact runs between two sides: name the other one",
+            )
+    for i, z in enumerate(a.zones):
+        if z.from_line is not None and z.from_line.side not in a.sides:
+            _unknown(c, ("zones", i, "from_line", "side"), "side", z.from_line.side, a.sides)

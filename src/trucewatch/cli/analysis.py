@@ -21,8 +21,16 @@ from trucewatch.errors import InputError, Problem
 
 
 @app.command()
-def demo(as_json: JsonOpt = False) -> None:
-    """Run the Sept 2016 Syria truce case end to end.
+def demo(
+    as_json: JsonOpt = False,
+    case: Annotated[
+        str | None,
+        typer.Option(
+            help="Another shipped case, e.g. minsk-2015 (its case.yaml names its agreement)."
+        ),
+    ] = None,
+) -> None:
+    """Run the Sept 2016 Syria truce case end to end (or another shipped case).
 
     Loads the shipped US–Russia arrangement of 9 Sept 2016 and the shipped
     case (real, sourced incidents and claims for September 2016), evaluates
@@ -30,10 +38,15 @@ def demo(as_json: JsonOpt = False) -> None:
     the contested incidents with their claims, and when the truce broke down.
 
     Example: trucewatch demo --json > demo.json
+
+    Example: trucewatch demo --case minsk-2015
     """
     from trucewatch.report.terminal import print_evaluation
     from trucewatch.service import DEMO_CASE, run_demo
 
+    if case is not None and case != DEMO_CASE:
+        _demo_case(case, as_json)
+        return
     try:
         ev = run_demo()
     except InputError as e:
@@ -49,6 +62,47 @@ def demo(as_json: JsonOpt = False) -> None:
         "trucewatch's provisional, illustrative grading."
     )
     print_evaluation(out, ev, provenance)
+
+
+def _demo_case(case: str, as_json: bool) -> None:
+    """A shipped case other than the default, against the agreement its case.yaml names."""
+    import yaml
+
+    from trucewatch.cases import case_files
+    from trucewatch.report.terminal import print_evaluation
+    from trucewatch.service import run_evaluation
+
+    try:
+        files = case_files(case)
+        manifest = files.readme.parent / "case.yaml"
+        if not manifest.is_file():
+            raise InputError(
+                [
+                    Problem(
+                        case,
+                        None,
+                        "this case names no agreement (no case.yaml)",
+                        "run it with trucewatch evaluate --agreement ID --incidents FILE …",
+                    )
+                ]
+            )
+        agreement = str(yaml.safe_load(manifest.read_text(encoding="utf-8"))["agreement"])
+        ev = run_evaluation(
+            agreement, files.incidents, files.claims, files.sources, access_path=files.access
+        )
+    except InputError as e:
+        _fail(e)
+        return
+    if as_json:
+        _print_json(ev.as_json())
+        return
+    print_evaluation(
+        out,
+        ev,
+        f"{len(ev.incidents)} incidents and {len(ev.claims)} claims from the shipped case "
+        f"'{case}': each record cites its sources (the case's README.md). A small selection, not a "
+        "complete record; source grades are trucewatch's provisional, illustrative grading.",
+    )
 
 
 @app.command("evaluate")

@@ -18,7 +18,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from trucewatch.domain.base import DomainModel
-from trucewatch.domain.vocabulary import EVENT_TYPES, SUB_EVENT_TYPES
+from trucewatch.domain.vocabulary import (
+    EVENT_TYPES,
+    SUB_EVENT_TYPES,
+    TERRITORY_GAINS,
+    WEAPON_CLASSES,
+)
 
 _ID = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -79,6 +84,7 @@ class ZoneKind(StrEnum):
     ROUTE = "route"
     DISENGAGEMENT_AREA = "disengagement_area"
     EVACUATION_AREA = "evacuation_area"
+    SECURITY_ZONE = "security_zone"
     OTHER = "other"
 
 
@@ -109,8 +115,61 @@ class Route(DomainModel):
     through: list[str] = Field(default_factory=list, description="names of the places it passes")
 
 
+class PlaceRef(DomainModel):
+    """A place by name, with the admin unit that tells it from its namesakes."""
+
+    place: str = Field(min_length=1)
+    admin1: str | None = None
+
+
+class ContactLine(DomainModel):
+    """A line of contact (or a withdrawal line) as the agreement draws it.
+
+    Points run in order; ``left`` and ``right`` say which side's ground lies
+    on each hand of a walker following them, so a belt "on a side's own side"
+    is a one-sided buffer.  ``through`` alone may be given in a file: the
+    loader asks the gazetteer for each place (one place per name, or a
+    problem at its line) and records the points here.  Later positions of
+    the line (``trucewatch lines load FILE --date D``) replace it from their
+    date on.
+    """
+
+    id: str = Field(pattern=_ID)
+    name: str | None = None
+    points: list[tuple[float, float]] = Field(
+        min_length=2, description="[latitude, longitude] pairs, in order along the line"
+    )
+    through: list[str | PlaceRef] = Field(
+        default_factory=list, description="the places it passes, in order"
+    )
+    left: str = Field(description="side id whose ground lies left of the line as drawn")
+    right: str = Field(description="side id whose ground lies right of the line as drawn")
+    approximate: bool = False
+    note: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
+class LineBelt(DomainModel):
+    """A belt ``km`` deep along a line, on one side's own side of it.
+
+    In a file: ``from_line: {line: contact-line, side: ukraine, km: 25}``.  The
+    loader copies the line's points and which hand (``on``) the side holds,
+    so the zone carries the geometry it was judged with.
+    """
+
+    line: str = Field(pattern=_ID)
+    side: str
+    km: float = Field(gt=0)
+    points: list[tuple[float, float]] = Field(
+        default_factory=list, description="filled by the loader from the line"
+    )
+    on: Literal["left", "right"] | None = Field(
+        default=None, description="filled by the loader: the hand of the line the side holds"
+    )
+
+
 class Zone(DomainModel):
-    """A named area: admin units, a polygon, a circle or a buffered route.
+    """A named area: admin units, a polygon, a circle, a buffered route or a belt along a line.
 
     ``approximate`` says the real line was never published and this is our
     documented stand-in; reports show the flag next to every finding that
@@ -132,6 +191,9 @@ class Zone(DomainModel):
     )
     around: Circle | None = None
     route: Route | None = None
+    from_line: LineBelt | None = Field(
+        default=None, description="a belt along one of the agreement's lines, on one side"
+    )
     union: list[str] = Field(default_factory=list, description="ids of zones added to this one")
     minus: list[str] = Field(default_factory=list, description="ids of zones taken out of this one")
     population: int | None = Field(default=None, ge=0)
@@ -148,11 +210,12 @@ class Zone(DomainModel):
             or self.polygon_file
             or self.around
             or self.route
+            or self.from_line
             or self.union
         ):
             raise ValueError(
                 "a zone needs an extent: 'admin1', 'admin_units', 'polygon', 'polygon_file', "
-                "'around', 'route' or 'union'"
+                "'around', 'route', 'from_line' or 'union'"
             )
         return self
 
@@ -163,6 +226,18 @@ class ActPattern(DomainModel):
     event_type: list[str] = Field(default_factory=list)
     sub_event_type: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list, description="all of these tags")
+    weapons: list[str] = Field(
+        default_factory=list,
+        description="any of these weapon classes (an incident tagged weapon:<class>)",
+    )
+
+    @field_validator("weapons")
+    @classmethod
+    def _known_weapons(cls, values: list[str]) -> list[str]:
+        for v in values:
+            if v not in WEAPON_CLASSES:
+                raise ValueError(f"unknown weapon class {v!r}; use one of {sorted(WEAPON_CLASSES)}")
+        return values
 
     @field_validator("event_type")
     @classmethod
@@ -184,8 +259,8 @@ class ActPattern(DomainModel):
 
     @model_validator(mode="after")
     def _not_empty(self) -> ActPattern:
-        if not (self.event_type or self.sub_event_type or self.tags):
-            raise ValueError("a prohibited act needs event_type, sub_event_type or tags")
+        if not (self.event_type or self.sub_event_type or self.tags or self.weapons):
+            raise ValueError("a prohibited act needs event_type, sub_event_type, tags or weapons")
         return self
 
 
@@ -235,6 +310,27 @@ class EventObligation(DomainModel):
         return [value] if isinstance(value, dict) else value
 
 
+def _territory_gains() -> list[ActPattern]:
+    return [ActPattern(sub_event_type=list(TERRITORY_GAINS))]
+
+
+class TerritoryObligation(EventObligation):
+    """No offensive operations to gain territory: an advance by a bound party is a violation.
+
+    Checked against incidents whose outcome is ground gained (ACLED's
+    "Government regains territory" / "Non-state actor overtakes territory",
+    and the advances derived from control layers): the party that gained the
+    ground answers for it, not every party in the fight.  ``min_km2`` leaves
+    out control changes smaller than that (slivers from a redrawn map).
+    """
+
+    kind: Literal["territory"]  # type: ignore[assignment]  # required: it selects this class
+    prohibits: list[ActPattern] = Field(default_factory=_territory_gains, min_length=1)
+    min_km2: float = Field(
+        default=0.0, ge=0, description="control changes smaller than this are not advances"
+    )
+
+
 class Commitment(DomainModel):
     """An obligation assessed by analysts per party and date, with evidence."""
 
@@ -258,7 +354,9 @@ def _obligation_kind(value: Any) -> str | None:
 
 
 Obligation = Annotated[
-    Annotated[EventObligation, Tag("event")] | Annotated[Commitment, Tag("commitment")],
+    Annotated[EventObligation, Tag("event")]
+    | Annotated[TerritoryObligation, Tag("territory")]
+    | Annotated[Commitment, Tag("commitment")],
     Discriminator(_obligation_kind),
 ]
 
@@ -308,6 +406,9 @@ class Agreement(DomainModel):
     excluded: list[str] = Field(default_factory=list)
     phases: list[Phase] = Field(min_length=1)
     zones: list[Zone] = Field(default_factory=list)
+    lines: list[ContactLine] = Field(
+        default_factory=list, description="lines of contact or withdrawal lines zones refer to"
+    )
     obligations: list[Obligation] = Field(min_length=1)
     access: list[AccessCommitment] = Field(default_factory=list)
     ended: Ending | None = None

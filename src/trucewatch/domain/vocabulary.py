@@ -76,3 +76,34 @@ KNOWN_TAGS: frozenset[str] = frozenset(
         "children",
     }
 )
+
+# Territorial outcomes (ACLED Battles sub-event types): the actor that gained
+# ground is what a "no offensive operations to gain territory" obligation asks.
+TERRITORY_GAINS: tuple[str, ...] = (
+    "Government regains territory",
+    "Non-state actor overtakes territory",
+)
+
+# Weapon classes an obligation can name (withdrawal lines, heavy-weapon bans).
+# ACLED has no weapon column; an incident carries its weapon as a tag
+# ``weapon:<class>`` in the ACLED ``tags`` column (e.g. ``weapon:mlrs``), and a
+# sighting of a weapon (no fire) is ``Strategic developments`` / ``Other`` with
+# that tag, located where the weapon was seen.  The classes follow the
+# categories withdrawal agreements use (the Minsk Package of 12 Feb 2015 sets
+# distances for artillery of 100 mm and over, MLRS, and the heavy MLRS and
+# tactical missiles); a weapon is tagged with every class it belongs to.
+WEAPON_CLASSES: dict[str, str] = {
+    "artillery-100mm-plus": "tube artillery of calibre 100 mm and over (howitzers, guns, "
+    "anti-tank guns), towed or self-propelled",
+    "artillery-under-100mm": "tube artillery under 100 mm",
+    "mortar": "mortars of any calibre",
+    "mortar-120mm": "mortars of 120 mm",
+    "mlrs": "multiple launch rocket systems (e.g. BM-21 Grad), other than the heavy ones",
+    "mlrs-heavy": "heavy multiple launch rocket systems: Tornado-S, BM-27 Uragan, BM-30 Smerch",
+    "tactical-missile": "tactical missile systems (e.g. Tochka, Tochka-U)",
+    "tank": "main battle tanks",
+    "armoured-vehicle": "armoured combat vehicles other than tanks",
+    "air-defence": "air-defence systems",
+    "combat-aircraft": "fixed-wing combat aircraft and attack helicopters",
+}
+WEAPON_TAG_PREFIX = "weapon:"

@@ -10,6 +10,8 @@ Pure: no I/O, no clock, no globals.  The steps, in the order a person checks:
 4. Who did it?  The attribution (claims + coding) gives candidate actors; each
    is placed by its standing: a bound party, a party not bound by this
    obligation, a broker, an excluded group or an outsider.
+   For a "no offensive operations to gain territory" obligation, the actor
+   that gained the ground is the one who did it (not every party in the fight).
 5. Verdict: a bound party's act is a violation unless an exemption covers it
    (permitted); acts of excluded groups and outsiders are spoiler_activity;
    a broker's act against a party is recorded as such, not as a party's
@@ -21,7 +23,7 @@ Pure: no I/O, no clock, no globals.  The steps, in the order a person checks:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,9 +42,12 @@ from trucewatch.domain import (
     Responsibility,
     Role,
     Source,
+    TerritoryObligation,
     Verdict,
 )
+from trucewatch.domain.control import territorial_gainers
 from trucewatch.domain.finding import CONTEST_SHARE
+from trucewatch.domain.vocabulary import WEAPON_TAG_PREFIX
 from trucewatch.engine.roles import AgreementRoles, Standing, StandingKind
 from trucewatch.geo import Membership, ZoneIndex
 from trucewatch.verify import attribute
@@ -171,6 +176,7 @@ def _matches(incident: Incident, ob: EventObligation) -> bool:
         (not p.event_type or incident.event_type in p.event_type)
         and (not p.sub_event_type or incident.sub_event_type in p.sub_event_type)
         and all(t in incident.tags for t in p.tags)
+        and (not p.weapons or any(WEAPON_TAG_PREFIX + w in incident.tags for w in p.weapons))
         for p in ob.prohibits
     )
 
@@ -230,7 +236,7 @@ def _phase_at(ctx: _Context, phase_ids: list[str], start: datetime, end: datetim
 
 
 def _candidates(
-    incident: Incident, attribution: Attribution
+    incident: Incident, attribution: Attribution, gainers: list[str] | None = None
 ) -> tuple[dict[str, float], bool, dict[str, float]]:
     """Actors who may have done it, with shares; True when taken from a battle's sides.
 
@@ -239,8 +245,12 @@ def _candidates(
     that the weight of the evidence puts on a spoiler into that party's
     violation.  The accounts below it are returned apart (third value) so the
     reasons still show them.  If no actor reaches the share, all are candidates.
+    ``gainers`` (for a territory obligation) stand in for a battle's sides when
+    no account names anyone: the side that gained the ground advanced.
     """
     shares = {a: s for a, s in attribution.shares.items() if a != UNKNOWN}
+    if not shares and gainers:
+        return {a: round(1 / len(gainers), 4) for a in gainers}, False, {}
     if shares:
         weighty = {a: s for a, s in shares.items() if s >= CONTEST_SHARE}
         if weighty:
@@ -369,7 +379,14 @@ def _judge(
             reasons.append(f"'{ob.id}' applies only {key} {', '.join(zone_ids)} → not applicable")
             return finding(Verdict.NOT_APPLICABLE, depends_on_approximate_zone=approximate)
 
-    candidates, battle, minor = _candidates(incident, attr)
+    gainers = (
+        territorial_gainers(incident, _kind_of(ctx))
+        if isinstance(ob, TerritoryObligation)
+        else None
+    )
+    candidates, battle, minor = _candidates(incident, attr, gainers)
+    if gainers:
+        reasons.append(f"ground gained by {', '.join(gainers)}")
     standings = {a: ctx.roles.standing(a, incident.date) for a in candidates}
     bound = {
         a: s
@@ -410,6 +427,9 @@ def _judge(
             )
         )
     status = AttributionStatus.UNATTRIBUTED if battle else attr.status
+    if gainers and not attr.shares:
+        # The record's own coding names who took the ground, as a coded perpetrator would.
+        status = AttributionStatus.LIKELY
     cap = CONFIDENCE_CAP[status] * (UNCERTAIN_TIMING_FACTOR if uncertain else 1.0)
     for ex in ob.exemptions:
         approximate |= any(
@@ -509,6 +529,15 @@ def _judge(
         timing_uncertain=uncertain,
         depends_on_approximate_zone=approximate,
     )
+
+
+def _kind_of(ctx: _Context) -> Callable[[str], ActorKind | None]:
+    actors = ctx.roles.actors
+
+    def kind(actor_id: str) -> ActorKind | None:
+        return actors.get(actor_id).kind if actor_id in actors else None
+
+    return kind
 
 
 def _spoiler_responsibility(

@@ -44,7 +44,10 @@ GOVERNORATES: dict[str, tuple[str, ...]] = {
     "SY14 Quneitra": ("Quneitra", "Al Qunaytirah", "Quneitra Governorate"),
 }
 
-_SUFFIX = re.compile(r"\b(governorate|province|muhafazat)\b")
+#: Countries whose admin1 names are tabled here (ISO 3166 alpha-2 → table).
+ADMIN1_TABLES: dict[str, dict[str, tuple[str, ...]]] = {"SY": GOVERNORATES}
+
+_SUFFIX = re.compile(r"\b(governorate|province|muhafazat|oblast)\b")
 
 
 def admin_key(name: str) -> str:

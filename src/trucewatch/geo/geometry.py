@@ -8,7 +8,8 @@ an agreement's circles and corridors span, the distortion is well under 1 %.
 Areas use the same plane around each geometry's centroid.
 
 A zone's extents are united: admin units (by name or P-code, from the loaded
-boundaries), an inline polygon, a circle, a buffered route, other zones
+boundaries), an inline polygon, a circle, a buffered route, a belt along a
+line on one hand of it (a withdrawal zone), other zones
 (``union``); then ``minus`` zones are taken out.
 """
 
@@ -67,6 +68,35 @@ def corridor(points: Iterable[tuple[float, float]], buffer_km: float) -> BaseGeo
     return shapely.transform(line.buffer(buffer_km, quad_segs=CIRCLE_SEGMENTS), to_deg)
 
 
+def belt(points: Iterable[tuple[float, float]], km: float, on: str) -> BaseGeometry:
+    """The ground within ``km`` of a line ([lat, lon] points), on one hand of it only.
+
+    ``on`` is ``"left"`` or ``"right"`` for a walker following the points in
+    order.  Drawn on the line's local plane like :func:`corridor` (shapely's
+    single-sided buffer: positive distance to the left), so a belt of 25 km is
+    25 km deep wherever it lies.  Beyond the line's ends the belt stops square.
+    """
+    if on not in ("left", "right"):
+        raise ValueError(f"on must be 'left' or 'right', not {on!r}")
+    pts = list(points)
+    lat0 = sum(p[0] for p in pts) / len(pts)
+    lon0 = sum(p[1] for p in pts) / len(pts)
+    to_km, to_deg = _planes(lat0, lon0)
+    line = shapely.transform(LineString([(lon, lat) for lat, lon in pts]), to_km)
+    distance = km if on == "left" else -km
+    strip = line.buffer(distance, single_sided=True, quad_segs=CIRCLE_SEGMENTS)
+    return shapely.transform(strip, to_deg)
+
+
+def buffer_km(geometry: BaseGeometry, km: float) -> BaseGeometry:
+    """``geometry`` grown (or, for negative ``km``, shrunk) by ``km`` on its local plane."""
+    if geometry.is_empty:
+        return geometry
+    c = geometry.centroid
+    to_km, to_deg = _planes(c.y, c.x)
+    return shapely.transform(shapely.transform(geometry, to_km).buffer(km, quad_segs=16), to_deg)
+
+
 def area_km2(geometry: BaseGeometry) -> float:
     """Area in km² on the local plane around the geometry's centroid."""
     if geometry.is_empty:
@@ -106,6 +136,8 @@ def zone_geometries(
             parts.append(circle(z.around.latitude, z.around.longitude, z.around.radius_km))
         if z.route is not None:
             parts.append(corridor(z.route.points, z.route.buffer_km))
+        if z.from_line is not None and z.from_line.points and z.from_line.on:
+            parts.append(belt(z.from_line.points, z.from_line.km, z.from_line.on))
         if z.admin1 and admin is not None:
             # The governorates themselves if loaded, else every loaded unit inside them.
             wanted = {canonical_admin1(a) for a in z.admin1}

@@ -1,4 +1,4 @@
-"""Static maps of zones and incidents by verdict, drawn offline as SVG or PNG.
+"""Static maps of zones and incidents by verdict, and of control, drawn offline as SVG or PNG.
 
 One drawing, two renderers: :func:`build_map` turns the agreement's zones, the
 loaded boundaries (if any) and the incidents into primitives in pixel
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from itertools import pairwise
 from typing import Any
 
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from trucewatch.domain import Agreement, Finding, Incident, Verdict
@@ -60,6 +60,7 @@ class MapPicture:
     height: int
     marks: list[Mark] = field(default_factory=list)
     legend: str = ""
+    swatches: list[tuple[str, str]] = field(default_factory=list)  # (colour, label): a key
 
 
 def build_map(
@@ -195,7 +196,16 @@ def to_svg(pic: MapPicture) -> str:
             out.append(
                 f'<text x="{x:.1f}" y="{y:.1f}" fill="{m.stroke}" {font}>{escape(m.text)}</text>'
             )
-    out.append(f'<text x="10" y="{pic.height - 12}" {font}>{escape(pic.legend)}</text></svg>')
+    x = 10.0
+    for colour, label in pic.swatches:
+        out.append(
+            f'<rect x="{x:.1f}" y="{pic.height - 32}" width="12" height="10" fill="{colour}" '
+            f'stroke="#333"/><text x="{x + 16:.1f}" y="{pic.height - 23}" {font}>'
+            f"{escape(label)}</text>"
+        )
+        x += 24 + 6.5 * len(label)
+    legend_y = pic.height - (8 if pic.swatches else 12)
+    out.append(f'<text x="10" y="{legend_y}" {font}>{escape(pic.legend)}</text></svg>')
     return "".join(out)
 
 
@@ -229,6 +239,11 @@ def to_png(pic: MapPicture) -> bytes:
             _marker(draw, pts[0][0], pts[0][1], m.shape, m.fill or "#000000")
         elif m.kind == "text":
             draw.text(pts[0], m.text, fill=m.stroke, font=font, anchor="ls")
+    if pic.swatches:
+        _swatch_legend(draw, pic, scale, font)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
     # The default bitmap font has no ● ■ ▲: draw the legend's markers instead.
     x, y = 14.0 * scale, (pic.height - 16) * scale
     for shape, colour, label in (
@@ -244,6 +259,17 @@ def to_png(pic: MapPicture) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def _swatch_legend(draw: Any, pic: MapPicture, scale: int, font: Any) -> None:
+    x, y = 10.0 * scale, (pic.height - 32) * scale
+    for colour, label in pic.swatches:
+        draw.rectangle((x, y, x + 12 * scale, y + 10 * scale), fill=colour, outline="#333333")
+        draw.text((x + 16 * scale, y + 9 * scale), label, fill="#000000", font=font, anchor="ls")
+        x += 16 * scale + draw.textlength(label, font=font) + 12 * scale
+    draw.text(
+        (10.0 * scale, (pic.height - 8) * scale), pic.legend, fill="#000000", font=font, anchor="ls"
+    )
 
 
 def _marker(draw: Any, x: float, y: float, shape: str, fill: str) -> None:
@@ -303,3 +329,102 @@ def _worst_verdicts(findings: Iterable[Finding]) -> dict[str, Verdict]:
         if current is None or rank.index(f.verdict) < rank.index(current):
             worst[f.incident] = f.verdict
     return worst
+
+
+#: Light fills for control maps, one per actor in id order (ColorBrewer Pastel1).
+CONTROL_FILLS = ("#fbb4ae", "#b3cde3", "#ccebc5", "#decbe4", "#fed9a6", "#ffffcc", "#e5d8bd")
+
+
+def build_control_map(
+    cmap: Any,
+    lines: Mapping[str, Any],
+    *,
+    zones: tuple[Agreement, ZoneIndex] | None = None,
+    places: Sequence[Place] = (),
+    names: Mapping[str, str] | None = None,
+    width: int = 800,
+    height: int = 600,
+) -> MapPicture:
+    """Who held what on a day (filled by actor), the lines of contact, and belts along them.
+
+    ``cmap`` is a :class:`trucewatch.geo.control.ControlMap`; ``lines`` maps a
+    line id to its :class:`~trucewatch.domain.control.LinePosition` on the
+    day; ``zones`` (an agreement and its zone index) adds the agreement's
+    belts, as in force on the day, dashed.  The largest places in view are
+    labelled.
+    """
+    from shapely.ops import unary_union
+
+    names = names or {}
+    geoms = [g for g in cmap.holdings.values()]
+    belts: list[tuple[str, BaseGeometry]] = []
+    if zones is not None:
+        agreement, index = zones
+        for z in agreement.zones:
+            if z.from_line is None:
+                continue
+            key = index._entry(z.id, cmap.day)[2]
+            g = index.geometries.get(key)
+            if g is not None:
+                belts.append((f"{z.from_line.side} {z.from_line.km:g} km", g))
+    line_geoms = [LineString([(lon, lat) for lat, lon in p.points]) for p in lines.values()]
+    everything = unary_union([*geoms, *line_geoms, *(g for _, g in belts)])
+    pic = MapPicture(width, height)
+    if everything.is_empty:
+        pic.marks.append(Mark("text", ((10.0, 20.0),), text="nothing to map on this day"))
+        return pic
+    lon0, lat0, lon1, lat1 = everything.bounds
+    pad = 0.05 * max(lon1 - lon0, lat1 - lat0, 0.1)
+    lon0, lat0, lon1, lat1 = lon0 - pad, lat0 - pad, lon1 + pad, lat1 + pad
+    k = math.cos(math.radians((lat0 + lat1) / 2))
+    margin, bottom = 12.0, 48.0
+    scale = min(
+        (width - 2 * margin) / ((lon1 - lon0) * k), (height - margin - bottom) / (lat1 - lat0)
+    )
+
+    def px(lon: float, lat: float) -> tuple[float, float]:
+        return margin + (lon - lon0) * k * scale, margin + (lat1 - lat) * scale
+
+    pic.marks.append(
+        Mark(
+            "polygon",
+            (px(lon0, lat0), px(lon1, lat0), px(lon1, lat1), px(lon0, lat1)),
+            stroke="#999999",
+        )
+    )
+    for n, actor in enumerate(sorted(cmap.holdings)):
+        colour = CONTROL_FILLS[n % len(CONTROL_FILLS)]
+        pic.marks += _polygons(cmap.holdings[actor], px, stroke="#777777", fill=colour, width=0.6)
+        pic.swatches.append((colour, names.get(actor, actor)))
+    for label, g in belts:
+        pic.marks += _polygons(g, px, stroke="#444444", width=1.0, dashed=True)
+        c = g.representative_point()
+        pic.marks.append(Mark("text", (px(c.x, c.y),), stroke="#444444", text=label))
+    for line_id, position in sorted(lines.items()):
+        pts = tuple(px(lon, lat) for lat, lon in position.points)
+        pic.marks.append(Mark("line", pts, stroke="#000000", width=2.5))
+        pic.marks.append(
+            Mark(
+                "text",
+                ((pts[0][0] + 4, pts[0][1] - 6),),
+                text=line_id + (" (approximate)" if position.approximate else ""),
+            )
+        )
+    shown = [p for p in places if lon0 <= p.longitude <= lon1 and lat0 <= p.latitude <= lat1]
+    shown.sort(key=lambda p: (p.kind != "city", -(p.population or 0), p.name))
+    labelled: list[tuple[float, float]] = []
+    for p in shown:
+        x, y = px(p.longitude, p.latitude)
+        if len(labelled) >= 12 or any(math.hypot(x - a, y - b) < 45 for a, b in labelled):
+            continue  # the larger place nearby already stands for it
+        labelled.append((x, y))
+        pic.marks.append(Mark("marker", ((x, y),), shape="dot", fill="#333333"))
+        pic.marks.append(Mark("text", ((x + 4, y + 12),), stroke="#333333", text=p.name))
+    if not pic.swatches:
+        pic.swatches.append(("#ffffff", "no control layer for this day"))
+    source = f"control layer {cmap.layer}" if cmap.layer else "no snapshot"
+    derived = f", {len(cmap.gains)} gains from incidents" if cmap.gains else ""
+    pic.legend = f"Control on {cmap.day} ({source}{derived}) · black: lines of contact" + (
+        " · dashed: belts along them" if belts else ""
+    )
+    return pic

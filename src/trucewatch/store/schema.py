@@ -482,3 +482,54 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
     Index(None, "entity_type", "entity_id"),
 )
+
+# Territorial control: snapshots (one row per file and date) and their areas,
+# each with the actor holding it.  A snapshot is in force from valid_from until
+# the next one (or its valid_to, its last day).
+control_layers = Table(
+    "control_layers",
+    metadata,
+    Column("id", String(300), primary_key=True),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("source", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("note", Text),
+    Column("loaded_by", String(100), nullable=False),
+    Column("loaded_at", TS, nullable=False),
+    Index(None, "valid_from"),
+)
+
+control_areas = Table(
+    "control_areas",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("layer_id", String(300), ForeignKey("control_layers.id"), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("name", Text),
+    Column("population", Integer),
+    Column("pcode", String(40)),
+    Column("feature", Integer),
+    Column("geometry", JSON, nullable=False),
+    Index(None, "layer_id"),
+    Index(None, "actor"),
+)
+
+# Lines of contact: where each line ran from a date on, and who held each hand.
+contact_lines = Table(
+    "contact_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("line_id", String(100), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("points", JSON, nullable=False),
+    Column("left_actor", String(100), nullable=False),
+    Column("right_actor", String(100), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("approximate", Boolean, nullable=False, server_default=sa_false()),
+    Column("note", Text),
+    Column("loaded_by", String(100), nullable=False),
+    Column("loaded_at", TS, nullable=False),
+    UniqueConstraint("line_id", "valid_from"),
+)
