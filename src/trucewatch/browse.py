@@ -113,6 +113,7 @@ class EvaluationCache:
         """The agreement's evaluation over the stored incidents, recomputed only after a write."""
         from trucewatch.service import run_stored_evaluation
 
+        server_agreement_id(agreement_id)
         stamp = data_stamp(db)
         with self._lock:
             hit = self._entries.get(agreement_id)
@@ -140,9 +141,38 @@ def data_stamp(db: Database) -> tuple[int, int]:
     return int(row[0] or 0), int(row[1] or 0)
 
 
+def server_agreement_id(ref: str, option: str = "agreement") -> str:
+    """``ref`` if it names a shipped agreement (the ones the server evaluates); else a clear error.
+
+    Only ids, never paths: the command line may name an agreement by its file,
+    but a request to the server must not make it open a file of the caller's
+    choosing.  Checked before any loader sees the value.
+    """
+    from trucewatch.agreements.shipped import shipped_agreement_ids
+    from trucewatch.errors import close_matches
+
+    known = shipped_agreement_ids()
+    if ref in known:
+        return ref
+    close = close_matches(ref, known, cutoff=0.6)
+    raise InputError(
+        [
+            Problem(
+                option,
+                None,
+                f"'{ref[:100]}' is not an agreement this server evaluates",
+                (f"did you mean {', '.join(close)}? " if close else "")
+                + f"use one of: {', '.join(known)} (GET /api/agreements lists them)",
+            )
+        ]
+    )
+
+
 def require_agreement(agreement_id: str) -> Agreement:
-    """A shipped or stored agreement by id, or a clear error naming the known ones."""
-    return load_agreement(agreement_path(agreement_id), actors=ActorRegistry.shipped())
+    """An agreement the server knows, by id (never a path), or an error naming the known ones."""
+    return load_agreement(
+        agreement_path(server_agreement_id(agreement_id)), actors=ActorRegistry.shipped()
+    )
 
 
 # --------------------------------------------------------------------------- incidents
@@ -366,14 +396,25 @@ def visible_incident_ids(db: Database, user: User) -> set[str] | None:
 
 
 def visible_compliance(
-    db: Database, user: User, agreement_id: str, *, cache: EvaluationCache
+    db: Database,
+    user: User,
+    agreement_id: str,
+    *,
+    cache: EvaluationCache,
+    status: str | None = None,
 ) -> ComplianceMatrix:
     """The compliance matrix over the findings ``user`` may see.
 
     The public's matrix counts published incidents only: an aggregate over
-    unpublished records would leak what is not yet published.
+    unpublished records would leak what is not yet published.  With
+    ``status`` (e.g. ``verified``) only findings about incidents in that
+    verification status are counted, so a reader can tell what the mission
+    has checked from what is merely reported.
     """
     agreement, findings = visible_findings(db, user, agreement_id, cache=cache)
+    if status is not None:
+        statuses = incident_statuses(db, {f.incident for f in findings})
+        findings = [f for f in findings if statuses.get(f.incident) == status]
     return compliance_matrix(agreement, findings)
 
 
@@ -388,3 +429,165 @@ def field_reports_of(db: Database, incident_id: str) -> list[dict[str, Any]]:
                 .order_by(field_reports.c.id)
             ).mappings()
         ]
+
+
+# --------------------------------------------------------------------------- dashboard reads
+#
+# What the dashboard needs beyond the API's lists: the review queue (oldest
+# first), counts, the areas a user's incidents lie in, and truce health
+# narrowed to what the user may see.  Each applies ``visibility``'s rules
+# through ``_scope`` and ``visible_incident_ids``.
+
+#: The statuses an analyst still has to decide on.
+REVIEW_STATUSES = ("reported", "under_review")
+
+
+def _matching(
+    conn: Connection,
+    db: Database,
+    user: User,
+    f: IncidentFilter,
+    cache: EvaluationCache | None,
+    statuses: tuple[str, ...] | None,
+) -> Any:
+    """The incidents query narrowed to ``user``'s scope, ``f`` and ``statuses``."""
+    query = _filtered(_scope(select(incidents), user), f)
+    if statuses is not None and not f.status:
+        query = query.where(incidents.c.status.in_(statuses))
+    if f.zone or f.verdict:
+        candidates = list(conn.execute(query).mappings())
+        judged = _judged_ids(db, cache or EvaluationCache(), f, candidates) or set()
+        query = query.where(
+            incidents.c.id.in_(sorted(judged)) if judged else incidents.c.id.is_(None)
+        )
+    return query
+
+
+def review_queue(
+    db: Database,
+    user: User,
+    f: IncidentFilter,
+    *,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cache: EvaluationCache | None = None,
+    statuses: tuple[str, ...] = REVIEW_STATUSES,
+) -> Page:
+    """Incidents waiting for a decision, oldest first (a queue is worked from its head).
+
+    ``f.status``, when given, replaces ``statuses``.  ``total`` counts the
+    whole queue under the filter, so the analyst sees how much is left.
+    """
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InputError(
+            [Problem("limit", None, f"limit {limit} is out of range", f"use 1 to {MAX_LIMIT}")]
+        )
+    db.require_current()
+    with db.engine.connect() as conn:
+        query = _matching(conn, db, user, f, cache, statuses)
+        total = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+        if cursor:
+            day, last = decode_cursor(cursor)
+            query = query.where(
+                or_(incidents.c.date > day, and_(incidents.c.date == day, incidents.c.id > last))
+            )
+        rows = list(
+            conn.execute(
+                query.order_by(incidents.c.date.asc(), incidents.c.id.asc()).limit(limit + 1)
+            ).mappings()
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        actor_rows = _actors_of(conn, [r["id"] for r in rows])
+        items = [summary(r, actor_rows.get(r["id"], [])) for r in rows]
+    nxt = _encode_cursor(rows[-1]["date"], rows[-1]["id"]) if more and rows else None
+    return Page(items, nxt, total)
+
+
+def matching_incidents(
+    db: Database,
+    user: User,
+    f: IncidentFilter,
+    *,
+    cache: EvaluationCache | None = None,
+    limit: int = 5000,
+) -> tuple[list[str], int]:
+    """Ids of the incidents ``user`` may see under ``f`` (newest first, at most ``limit``)
+    and how many match in all: what a map of the filtered incidents draws."""
+    db.require_current()
+    with db.engine.connect() as conn:
+        query = _matching(conn, db, user, f, cache, None)
+        total = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+        ids = list(
+            conn.execute(
+                query.with_only_columns(incidents.c.id)
+                .order_by(incidents.c.date.desc(), incidents.c.id.desc())
+                .limit(limit)
+            ).scalars()
+        )
+    return ids, total
+
+
+def visible_areas(db: Database, user: User) -> list[str]:
+    """The admin1 names of the incidents ``user`` may see, for an area filter's choices."""
+    db.require_current()
+    with db.engine.connect() as conn:
+        query = _scope(select(incidents.c.admin1).distinct(), user).where(
+            incidents.c.admin1.is_not(None)
+        )
+        return sorted({str(a) for a in conn.execute(query).scalars() if a})
+
+
+def incident_statuses(db: Database, ids: set[str] | None = None) -> dict[str, str]:
+    """The verification status of each incident (of ``ids``, or of all)."""
+    with db.engine.connect() as conn:
+        query = select(incidents.c.id, incidents.c.status)
+        if ids is None:
+            return {str(i): str(s) for i, s in conn.execute(query)}
+        out: dict[str, str] = {}
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            out.update(
+                {str(i): str(s) for i, s in conn.execute(query.where(incidents.c.id.in_(chunk)))}
+            )
+        return out
+
+
+def visible_health(
+    db: Database,
+    user: User,
+    agreement_id: str,
+    *,
+    cache: EvaluationCache,
+    end: date | None = None,
+) -> Any:
+    """Truce health over the incidents ``user`` may see (``service.HealthReport``).
+
+    The same computation as ``service.stored_health`` — the agreement's
+    window, the stored evaluation — but over visible incidents only: a
+    daily count over unpublished incidents would leak them to the public.
+    """
+    from dataclasses import replace
+
+    from trucewatch.analytics.series import window
+    from trucewatch.service import health_of
+
+    stored = cache.get(db, agreement_id)
+    ev = stored.evaluation
+    span = window(stored.agreement, end=end)
+    until = end or (stored.agreement.ended.date if stored.agreement.ended else None)
+    visible = visible_incident_ids(db, user)
+    keep = {
+        i.id
+        for i in ev.incidents
+        if i.date >= span.baseline_start
+        and (until is None or i.date <= until)
+        and (visible is None or i.id in visible)
+    }
+    narrowed = replace(
+        ev,
+        incidents=[i for i in ev.incidents if i.id in keep],
+        findings=[f for f in ev.findings if f.incident in keep],
+    )
+    return health_of(narrowed, end=end)

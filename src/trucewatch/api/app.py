@@ -50,11 +50,15 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         title="trucewatch",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served by _offline_docs, from assets installed with the package
         openapi_url="/openapi.json",
         redoc_url=None,
     )
     app.state.tw = AppState(settings=settings, db=database)
+    _offline_docs(app)
+    from trucewatch.alerts import AlertDispatcher
+
+    app.state.tw.status_hooks.append(AlertDispatcher())  # alerts on verification
 
     @app.exception_handler(InputError)
     async def _input_error(_request: Request, exc: InputError) -> JSONResponse:
@@ -79,6 +83,34 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     return app
 
 
+def _offline_docs(app: FastAPI) -> None:
+    """The interactive API docs at /docs, working with no internet.
+
+    FastAPI's default page loads Swagger UI from a CDN, which a field mission
+    often cannot reach; the same UI comes from the ``swagger-ui-py`` package
+    installed with trucewatch and is served from here.
+    """
+    from pathlib import Path
+
+    import swagger_ui
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    assets = Path(swagger_ui.__file__).parent / "static"
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def _docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="trucewatch API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
+
+
 def _optional_routers() -> list[Any]:
     """The routers beyond incidents, each in its own module (imported here, in order)."""
     import importlib
@@ -90,4 +122,15 @@ def _optional_routers() -> list[Any]:
 
 
 #: Router modules, in the order their paths are matched.
-ROUTERS: list[str] = []
+ROUTERS: list[str] = [
+    "api.alerts",
+    "api.agreements",
+    "api.records",  # /api/incidents.geojson, /api/incidents/{id}, claims, replies
+    "api.findings",
+    "api.access",
+    "api.reports",
+    "api.exports",
+    "api.admin",
+    "api.field",  # POST /api/field-reports
+    "web.pages",  # the dashboard: /, /incidents/…, /review, /field, /login …
+]

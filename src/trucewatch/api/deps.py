@@ -116,6 +116,8 @@ def require(permission: Permission) -> Callable[[Request], User]:
             )
         return who.user
 
+    # Readable by tools (the role × endpoint test) that list what each route needs.
+    dependency.permission = permission  # type: ignore[attr-defined]
     return dependency
 
 

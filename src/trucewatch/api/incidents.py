@@ -45,7 +45,12 @@ class IncidentQuery(BaseModel):
     event_type: str | None = Field(None, max_length=60, description="ACLED event type")
     sub_event_type: str | None = Field(None, max_length=60, description="ACLED sub-event type")
     status: Status | None = None
-    agreement: str | None = Field(None, max_length=100, description="needed by zone and verdict")
+    agreement: str | None = Field(
+        None,
+        max_length=100,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="an agreement id; needed by zone and verdict",
+    )
     zone: str | None = Field(None, max_length=100, description="a zone id of the agreement")
     verdict: VerdictName | None = None
 

@@ -38,6 +38,7 @@ def incident_status_cmd(
     """
     from datetime import UTC, datetime
 
+    from trucewatch.cli.alerts import alert_after_status_change
     from trucewatch.store import Database
     from trucewatch.workflow import change_status
 
@@ -47,6 +48,7 @@ def incident_status_cmd(
             change = change_status(
                 database, incident_id, to=to, user=user, reason=reason, now=datetime.now(UTC)
             )
+            alert_after_status_change(database, incident_id, change, db)
         finally:
             database.dispose()
     except InputError as e:
