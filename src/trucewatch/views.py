@@ -38,7 +38,6 @@ from trucewatch.visibility import (
     redact_field_report,
     sees_all,
     sees_provenance,
-    sees_sensitive,
 )
 
 #: From the most to the least serious: a map shows an incident by its worst verdict.
@@ -148,18 +147,8 @@ def incident_view(
 
 
 def field_report_json(report: dict[str, Any], user: User) -> dict[str, Any]:
-    """A field report as ``user`` may see it.
-
-    ``visibility.redact_field_report`` removes the witness and the exact
-    place; a caller who may not see those does not see the recording
-    monitor's name or the phone's resend key either: in a conflict zone a
-    monitor's name is as dangerous to publish as a witness's.
-    """
-    shown = redact_field_report(report, user)
-    if not sees_sensitive(user, recorded_by=str(report.get("user_name") or "")):
-        shown.pop("user_name", None)
-        shown.pop("client_ref", None)
-    return {k: _plain(v) for k, v in shown.items()}
+    """A field report as ``user`` may see it: ``visibility.SENSITIVE_FIELDS`` only if allowed."""
+    return {k: _plain(v) for k, v in redact_field_report(report, user).items()}
 
 
 def claim_json(claim: Any, sources: dict[str, Any]) -> dict[str, Any]:

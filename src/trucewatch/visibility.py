@@ -18,8 +18,11 @@ from __future__ import annotations
 from trucewatch.accounts import Permission, Role, User
 from trucewatch.domain import Agreement, Finding
 
-#: Fields of a field report nobody outside the mission's analysts may see.
-SENSITIVE_FIELDS = ("witness", "source_latitude", "source_longitude")
+#: Fields of a field report nobody outside the mission's analysts (and the
+#: monitor who recorded it) may see: the witness, the exact place the account
+#: was given, and the recording monitor's name and phone key — in a conflict
+#: zone a monitor's name is as dangerous to publish as a witness's.
+SENSITIVE_FIELDS = ("witness", "source_latitude", "source_longitude", "user_name", "client_ref")
 
 
 def sees_all(user: User) -> bool:
