@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 
 from trucewatch.actors import ActorRegistry
 from trucewatch.domain import ActorKind, Incident
@@ -107,6 +107,10 @@ class ImportReport:
             "rejected_file": self.rejected_file,
             "unresolved_actor_names": dict(self.unresolved.most_common()),
         }
+
+
+#: An import adding at least this many rows refreshes PostgreSQL's statistics.
+ANALYZE_AFTER_ROWS = 1000
 
 
 def source_id_for(name: str) -> str:
@@ -244,6 +248,13 @@ def import_file(
         )
     if rejected_rows:
         result.rejected_file = str(_write_rejected(path, rejected_rows))
+    if db.dialect == "postgresql" and result.inserted >= ANALYZE_AFTER_ROWS:
+        # Fresh planner statistics: without them (autovacuum may be off on a
+        # mission's server) PostgreSQL scans whole tables for a page of the
+        # API, measured by bench/api.py at 1.5-3 s a page over 100,000 rows.
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE incidents, incident_actors, reports"))
+            conn.commit()
     return result
 
 

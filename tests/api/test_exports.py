@@ -157,8 +157,11 @@ def test_an_export_is_filtered_like_the_list(mission: Mission) -> None:
     assert export(mission, "analyst1", "xlsx").status_code == 422
     # An agreement is an id from a known list, never a file the server would open.
     path = export(mission, "public1", "csv", agreement="/etc/hostname", verdict="violation")
-    assert path.status_code == 400
-    assert "'/etc/hostname' is not an agreement this server evaluates" in detail(path)
+    assert path.status_code == 422  # not even the shape of an id
+    assert "pattern" in path.text and "agreement" in path.text
+    unknown = export(mission, "public1", "csv", agreement="etc-hostname", verdict="violation")
+    assert unknown.status_code == 400
+    assert "'etc-hostname' is not an agreement this server evaluates" in detail(unknown)
 
 
 @pytest.fixture
