@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, or_, select, tuple_
 
 from trucewatch.accounts import Role, User
 from trucewatch.actors import ActorRegistry
@@ -308,9 +308,7 @@ def list_incidents(
             judged = _judged_ids(db, cache or EvaluationCache(), f, candidates)
         if cursor:
             day, last = decode_cursor(cursor)
-            query = query.where(
-                or_(incidents.c.date < day, and_(incidents.c.date == day, incidents.c.id < last))
-            )
+            query = query.where(tuple_(incidents.c.date, incidents.c.id) < tuple_(day, last))
         if judged is not None:
             query = query.where(
                 incidents.c.id.in_(sorted(judged)) if judged else incidents.c.id.is_(None)
@@ -512,9 +510,7 @@ def review_queue(
         total = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
         if cursor:
             day, last = decode_cursor(cursor)
-            query = query.where(
-                or_(incidents.c.date > day, and_(incidents.c.date == day, incidents.c.id > last))
-            )
+            query = query.where(tuple_(incidents.c.date, incidents.c.id) > tuple_(day, last))
         rows = list(
             conn.execute(
                 query.order_by(incidents.c.date.asc(), incidents.c.id.asc()).limit(limit + 1)

@@ -140,6 +140,9 @@ incidents = Table(
     # The monitor who submitted it from the field (None: imported from a file).
     Column("submitted_by", String(100)),
     Index(None, "date"),
+    # Keyset pages of the API walk (date, id); bench/api.py measured a deep
+    # page at 35 ms on SQLite and 74 ms on PostgreSQL without it.
+    Index(None, "date", "id"),
     Index(None, "status"),
     Index(None, "submitted_by"),
 )
