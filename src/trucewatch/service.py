@@ -365,11 +365,14 @@ def access_report(
     date_from: date | None = None,
     date_to: date | None = None,
     actors: ActorRegistry | None = None,
+    visible: set[str] | None = None,
 ) -> AccessReport:
     """Measure an agreement's access commitments from the stored convoys and sieges.
 
     Attacks tied to stored incidents take those incidents' attributions, from
-    the stored claims and graded sources.
+    the stored claims and graded sources.  With ``visible`` (the incident ids
+    a reader may see) only those incidents lend their attribution: an
+    unpublished attack's attribution must not reach the public this way.
     """
     actors = actors or ActorRegistry.shipped()
     agreement = load_agreement(agreement_path(str(agreement_ref)), actors=actors)
@@ -380,9 +383,11 @@ def access_report(
         stored_id = {}
         for ref in sorted({c.incident for e in events for c in e.history if c.incident}):
             try:
-                stored_id[ref] = resolve_incident_ref(conn, ref)
+                resolved = resolve_incident_ref(conn, ref)
             except InputError:
                 continue  # not stored: the obstruction keeps the reference, unattributed
+            if visible is None or resolved in visible:
+                stored_id[ref] = resolved
         incidents = [i for i in (load_incident(conn, x) for x in stored_id.values()) if i]
         claims = load_claims(conn, [i.id for i in incidents])
         sources = load_sources(conn)

@@ -12,14 +12,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from trucewatch.access import AccessReport, measure_access
+from trucewatch.access import AccessReport
 from trucewatch.accounts import User
 from trucewatch.actors import ActorRegistry
 from trucewatch.browse import (
     EvaluationCache,
     field_reports_of,
     incident_json,
-    require_agreement,
     server_agreement_id,
     visible_findings,
     visible_incident_ids,
@@ -27,12 +26,10 @@ from trucewatch.browse import (
 )
 from trucewatch.domain import Finding, Verdict
 from trucewatch.engine.evaluate import attribute_all
-from trucewatch.errors import InputError
-from trucewatch.records import incident_record, resolve_incident_ref
-from trucewatch.service import access_report, list_access, list_sieges
+from trucewatch.records import incident_record
+from trucewatch.service import access_report
 from trucewatch.store import Database
 from trucewatch.store.claims import load_claims, load_sources
-from trucewatch.store.incidents import load_incident
 from trucewatch.store.schema import evidence
 from trucewatch.visibility import (
     redact_field_report,
@@ -181,33 +178,10 @@ def visible_access_report(
     For analysts this is ``service.access_report``; for others the same
     measurement with the attributions of hidden incidents left out.
     """
-    if sees_all(user):
-        return access_report(db, agreement_id, date_from=date_from, date_to=date_to)
-    visible = visible_incident_ids(db, user) or set()
-    actors = ActorRegistry.shipped()
-    agreement = require_agreement(agreement_id)
-    events = list_access(db, agreement=agreement.id)
-    sieges = list_sieges(db)
-    with db.engine.connect() as conn:
-        stored_id: dict[str, str] = {}
-        for ref in sorted({c.incident for e in events for c in e.history if c.incident}):
-            try:
-                resolved = resolve_incident_ref(conn, ref)
-            except InputError:
-                continue  # not stored: the step keeps its reference, unattributed
-            if resolved in visible:
-                stored_id[ref] = resolved
-        incidents = [i for i in (load_incident(conn, x) for x in stored_id.values()) if i]
-        claims = load_claims(conn, [i.id for i in incidents])
-        sources = load_sources(conn)
-    by_id = attribute_all(incidents, claims, {s.id: s for s in sources}, actors)
-    attributions = {ref: by_id[i] for ref, i in stored_id.items() if i in by_id}
-    return measure_access(
-        agreement,
-        events,
-        sieges,
-        actors=actors,
-        attributions=attributions,
-        start=date_from,
-        end=date_to,
+    return access_report(
+        db,
+        server_agreement_id(agreement_id),
+        date_from=date_from,
+        date_to=date_to,
+        visible=None if sees_all(user) else visible_incident_ids(db, user) or set(),
     )
