@@ -64,28 +64,48 @@ class Page:
     total: int | None = None
 
 
-def _encode_cursor(day: date, incident_id: str) -> str:
-    raw = f"{day.isoformat()}|{incident_id}".encode()
+def encode_cursor(*parts: str) -> str:
+    """An opaque cursor holding the key of the last item of a page."""
+    raw = "\x1f".join(parts).encode()
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def cursor_parts(cursor: str, n: int) -> list[str]:
+    """The ``n`` parts of a cursor ``encode_cursor`` made; a clear error for any other."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        parts = base64.urlsafe_b64decode(padded.encode("ascii")).decode().split("\x1f", n - 1)
+        if len(parts) != n:
+            raise ValueError(cursor)
+        return parts
+    except (ValueError, UnicodeError):
+        raise _foreign_cursor() from None
+
+
+def _foreign_cursor() -> InputError:
+    return InputError(
+        [
+            Problem(
+                "cursor",
+                None,
+                "this cursor was not made by this server",
+                "pass back the next_cursor of the previous page unchanged",
+            )
+        ]
+    )
+
+
+def _encode_cursor(day: date, incident_id: str) -> str:
+    return encode_cursor(day.isoformat(), incident_id)
 
 
 def decode_cursor(cursor: str) -> tuple[date, str]:
     """The (date, id) a cursor points after; a clear error for a cursor we did not make."""
+    day, incident_id = cursor_parts(cursor, 2)
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        day, incident_id = base64.urlsafe_b64decode(padded.encode("ascii")).decode().split("|", 1)
         return date.fromisoformat(day), incident_id
-    except (ValueError, UnicodeError):
-        raise InputError(
-            [
-                Problem(
-                    "cursor",
-                    None,
-                    "this cursor was not made by this server",
-                    "pass back the next_cursor of the previous page unchanged",
-                )
-            ]
-        ) from None
+    except ValueError:
+        raise _foreign_cursor() from None
 
 
 # --------------------------------------------------------------------------- evaluations

@@ -12,7 +12,6 @@ their own party before publication.
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -20,9 +19,8 @@ from fastapi import APIRouter, Query
 from trucewatch.api.agreements import AGREEMENT_ID, evaluable
 from trucewatch.api.deps import Reader, StateDep
 from trucewatch.api.incidents import VerdictName
-from trucewatch.browse import visible_compliance, visible_findings
+from trucewatch.browse import cursor_parts, encode_cursor, visible_compliance, visible_findings
 from trucewatch.domain import Agreement, Finding
-from trucewatch.errors import InputError, Problem
 from trucewatch.views import finding_json
 from trucewatch.visibility import party_of_finding
 
@@ -38,28 +36,12 @@ AgreementQuery = Annotated[
 
 
 def _cursor(f: Finding) -> str:
-    raw = f"{f.incident}\x1f{f.obligation}".encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return encode_cursor(f.incident, f.obligation)
 
 
 def _after(cursor: str) -> tuple[str, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        incident, obligation = (
-            base64.urlsafe_b64decode(padded.encode("ascii")).decode().split("\x1f", 1)
-        )
-        return incident, obligation
-    except (ValueError, UnicodeError):
-        raise InputError(
-            [
-                Problem(
-                    "cursor",
-                    None,
-                    "this cursor was not made by this server",
-                    "pass back the next_cursor of the previous page unchanged",
-                )
-            ]
-        ) from None
+    incident, obligation = cursor_parts(cursor, 2)
+    return incident, obligation
 
 
 def about_party(f: Finding, agreement: Agreement, party: str) -> bool:
