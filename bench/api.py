@@ -79,6 +79,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from _machine import cpu_and_memory  # bench/ is the script's folder
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_PG = "postgresql+psycopg://127.0.0.1:5432/test"
 AGREEMENT = "syria-2016-09-us-russia"
@@ -759,21 +761,7 @@ def _versions() -> str:
 
 
 def machine(store: Store, kinds: list[str]) -> dict[str, str]:
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        with open("/proc/meminfo") as f:
-            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
+    cpu, mem = cpu_and_memory()
     load1, load5, load15 = os.getloadavg()
     pg = "not measured"
     if "postgresql" in kinds:

@@ -50,6 +50,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from _machine import cpu_and_memory  # bench/ is the script's folder
+
 FAKES_FILE = Path("/work/shared/data/news/fakes_dev.csv")
 DEFAULT_EXTRACTOR = "trucewatch.nlp:extract_article"
 
@@ -292,21 +294,7 @@ def score(
 
 
 def machine(extractor: str, pinned: str) -> list[str]:
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        with open("/proc/meminfo") as f:
-            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
+    cpu, mem = cpu_and_memory()
     try:
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:

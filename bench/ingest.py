@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _machine import cpu_and_memory  # bench/ is the script's folder
+
 HERE = Path(__file__).resolve().parent
 UCDP_FILE = Path("/work/shared/data/events/ucdp_ged_syria_2016_2019.csv")
 DEFAULT_PG = "postgresql+psycopg://127.0.0.1:5432/test"
@@ -265,21 +267,7 @@ def measure(
 
 
 def machine(dbs: Databases) -> list[str]:
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        with open("/proc/meminfo") as f:
-            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
+    cpu, mem = cpu_and_memory()
     versions = []
     for module in ("trucewatch", "pandas", "sqlalchemy", "psycopg"):
         try:

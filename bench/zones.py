@@ -54,6 +54,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import shapely
+from _machine import cpu_and_memory  # bench/ is the script's folder
 from shapely.geometry import Polygon, mapping
 
 LON_MIN, LON_MAX = 35.7, 42.4
@@ -112,21 +113,7 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 
 def machine() -> list[str]:
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        with open("/proc/meminfo") as f:
-            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
+    cpu, mem = cpu_and_memory()
     versions = []
     for module in ("trucewatch", "numpy", "shapely", "geopandas", "pandas", "pyproj"):
         try:

@@ -315,35 +315,46 @@ def list_incidents(
     cache: EvaluationCache | None = None,
 ) -> Page:
     """One page of the incidents ``user`` may see, newest first, filtered by ``f``."""
+    _check_limit(limit)
+    db.require_current()
+    with db.engine.connect() as conn:
+        query = _matching(conn, db, user, f, cache, None)
+        return _page(conn, query, cursor, limit, newest_first=True)
+
+
+def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
         raise InputError(
             [Problem("limit", None, f"limit {limit} is out of range", f"use 1 to {MAX_LIMIT}")]
         )
-    db.require_current()
-    query = _filtered(_scope(select(incidents), user), f)
-    with db.engine.connect() as conn:
-        judged: set[str] | None = None
-        if f.zone or f.verdict:
-            candidates = list(conn.execute(query).mappings())
-            judged = _judged_ids(db, cache or EvaluationCache(), f, candidates)
-        if cursor:
-            day, last = decode_cursor(cursor)
-            query = query.where(tuple_(incidents.c.date, incidents.c.id) < tuple_(day, last))
-        if judged is not None:
-            query = query.where(
-                incidents.c.id.in_(sorted(judged)) if judged else incidents.c.id.is_(None)
-            )
-        rows = list(
-            conn.execute(
-                query.order_by(incidents.c.date.desc(), incidents.c.id.desc()).limit(limit + 1)
-            ).mappings()
-        )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        actor_rows = _actors_of(conn, [r["id"] for r in rows])
-        items = [summary(r, actor_rows.get(r["id"], [])) for r in rows]
+
+
+def _page(
+    conn: Connection,
+    query: Any,
+    cursor: str | None,
+    limit: int,
+    *,
+    newest_first: bool,
+    total: int | None = None,
+) -> Page:
+    """One keyset page of an incidents query, ordered by (date, id), after ``cursor``."""
+    key = tuple_(incidents.c.date, incidents.c.id)
+    if cursor:
+        after = tuple_(*decode_cursor(cursor))
+        query = query.where(key < after if newest_first else key > after)
+    order = (
+        (incidents.c.date.desc(), incidents.c.id.desc())
+        if newest_first
+        else (incidents.c.date.asc(), incidents.c.id.asc())
+    )
+    rows = list(conn.execute(query.order_by(*order).limit(limit + 1)).mappings())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    actor_rows = _actors_of(conn, [r["id"] for r in rows])
+    items = [summary(r, actor_rows.get(r["id"], [])) for r in rows]
     nxt = _encode_cursor(rows[-1]["date"], rows[-1]["id"]) if more and rows else None
-    return Page(items, nxt)
+    return Page(items, nxt, total)
 
 
 def _actors_of(conn: Connection, ids: list[str]) -> dict[str, list[Any]]:
@@ -520,28 +531,12 @@ def review_queue(
     ``f.status``, when given, replaces ``statuses``.  ``total`` counts the
     whole queue under the filter, so the analyst sees how much is left.
     """
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InputError(
-            [Problem("limit", None, f"limit {limit} is out of range", f"use 1 to {MAX_LIMIT}")]
-        )
+    _check_limit(limit)
     db.require_current()
     with db.engine.connect() as conn:
         query = _matching(conn, db, user, f, cache, statuses)
         total = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-        if cursor:
-            day, last = decode_cursor(cursor)
-            query = query.where(tuple_(incidents.c.date, incidents.c.id) > tuple_(day, last))
-        rows = list(
-            conn.execute(
-                query.order_by(incidents.c.date.asc(), incidents.c.id.asc()).limit(limit + 1)
-            ).mappings()
-        )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        actor_rows = _actors_of(conn, [r["id"] for r in rows])
-        items = [summary(r, actor_rows.get(r["id"], [])) for r in rows]
-    nxt = _encode_cursor(rows[-1]["date"], rows[-1]["id"]) if more and rows else None
-    return Page(items, nxt, total)
+        return _page(conn, query, cursor, limit, newest_first=False, total=total)
 
 
 def matching_incidents(

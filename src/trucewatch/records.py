@@ -8,6 +8,7 @@ joined them with their reasons, and its audit history.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -89,6 +90,25 @@ def resolve_incident_ref(conn: Connection, ref: str, *, option: str = "ID") -> s
             )
         ]
     )
+
+
+def resolve_refs(
+    conn: Connection, refs: Iterable[str], visible: set[str] | None = None
+) -> dict[str, str]:
+    """Each reference that names one stored incident (among ``visible``, if given) → its id.
+
+    References that name none, several, or a hidden incident are left out:
+    an access step keeps its reference as written, unattributed.
+    """
+    out: dict[str, str] = {}
+    for ref in sorted(set(refs)):
+        try:
+            resolved = resolve_incident_ref(conn, ref)
+        except InputError:
+            continue
+        if visible is None or resolved in visible:
+            out[ref] = resolved
+    return out
 
 
 def incident_record(db: Database, ref: str) -> IncidentRecord:

@@ -46,7 +46,7 @@ from trucewatch.geo.gazetteer import Gazetteer
 from trucewatch.geo.zones import ZoneIndex
 from trucewatch.ingest.acled import read_acled
 from trucewatch.ingest.claims import read_claims, read_sources
-from trucewatch.records import resolve_incident_ref
+from trucewatch.records import resolve_refs
 from trucewatch.store import Database
 from trucewatch.store.access import (
     add_step,
@@ -380,14 +380,9 @@ def access_report(
     with db.engine.connect() as conn:
         events = load_events(conn, agreement=agreement.id)
         sieges = load_sieges(conn)
-        stored_id = {}
-        for ref in sorted({c.incident for e in events for c in e.history if c.incident}):
-            try:
-                resolved = resolve_incident_ref(conn, ref)
-            except InputError:
-                continue  # not stored: the obstruction keeps the reference, unattributed
-            if visible is None or resolved in visible:
-                stored_id[ref] = resolved
+        stored_id = resolve_refs(
+            conn, (c.incident for e in events for c in e.history if c.incident), visible
+        )
         incidents = [i for i in (load_incident(conn, x) for x in stored_id.values()) if i]
         claims = load_claims(conn, [i.id for i in incidents])
         sources = load_sources(conn)

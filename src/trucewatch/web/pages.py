@@ -880,7 +880,7 @@ def access_page(
 ) -> Response:
     """Convoys and their histories, obstructions, and people reached against the target."""
     from trucewatch.browse import visible_incident_ids
-    from trucewatch.records import resolve_incident_ref
+    from trucewatch.records import resolve_refs
     from trucewatch.report.charts import access_funnel
     from trucewatch.service import list_access
     from trucewatch.views import visible_access_report
@@ -889,15 +889,10 @@ def access_page(
     report = visible_access_report(st.db, user, agreement_id)
     events = list_access(st.db, agreement=agreement_id)
     visible = visible_incident_ids(st.db, user)
-    links: dict[str, str] = {}
     with st.db.engine.connect() as conn:
-        for ref in {c.incident for e in events for c in e.history if c.incident}:
-            try:
-                resolved = resolve_incident_ref(conn, ref)
-            except InputError:
-                continue
-            if visible is None or resolved in visible:
-                links[ref] = resolved
+        links = resolve_refs(
+            conn, (c.incident for e in events for c in e.history if c.incident), visible
+        )
     stored = st.cache.get(st.db, agreement_id)
     return render(
         request,
