@@ -58,7 +58,13 @@ if not CHROMIUM.exists():
         "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
     )
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 
 @dataclass
@@ -294,8 +300,10 @@ def test_a_monitor_sends_a_field_report_with_a_photo_from_a_phone(
     page.fill("#date", "2016-09-21")
     page.fill("#place", "Urum al-Kubra")
     page.click("button[data-lat=latitude]")  # "use my location": the phone's position
-    page.wait_for_function("document.getElementById('latitude').value !== ''")
-    assert page.input_value("#latitude") == "36.14810"
+    # A locator assertion waits without evaluating a string in the page: the
+    # dashboard's Content-Security-Policy (script-src 'self') forbids eval,
+    # which wait_for_function uses whenever it has to poll.
+    expect(page.locator("#latitude")).to_have_value("36.14810")
     page.fill("#perpetrator", "Unknown")
     page.fill("#fatalities_best", "1")
     page.fill(
