@@ -131,6 +131,35 @@ class ActorRegistry:
         note = None if in_use or on is None else _not_in_use_note(entry, on)
         return Resolution(entry.actor.id, entry.alias.name, entry.actor.name_on(on), in_use, note)
 
+    def depends_on_date(self, name: str) -> bool:
+        """Whether *which actor* ``name`` resolves to can change with the date asked.
+
+        Only a name shared by two actors over different periods can; any
+        other name resolves to one actor whatever the day (or to none).  The
+        batch evaluation uses this to resolve a column of names once per
+        distinct name instead of once per (name, date).
+        """
+        if name.strip() in self._actors:
+            return False
+        entries = self._by_key.get(name_key(name.strip()), [])
+        return len({e.actor.id for e in entries}) > 1
+
+    def affiliation_changes(self) -> list[date]:
+        """Every day on which some affiliation starts or ends, sorted.
+
+        Between two consecutive such days, :meth:`principals` gives the same
+        answer for every actor, so a batch can look standings up once per
+        period rather than once per incident date.
+        """
+        days = {
+            d
+            for actor in self._actors.values()
+            for aff in actor.affiliations
+            for d in (aff.valid_from, aff.valid_to)
+            if d is not None
+        }
+        return sorted(days)
+
     def resolve_all(self, text: str, on: date | None = None) -> list[Resolution]:
         """Every actor named in a list such as UCDP's "Ahrar al-Sham, HTS, Southern Front".
 

@@ -109,7 +109,12 @@ def _demo_case(case: str, as_json: bool) -> None:
 def evaluate_cmd(
     agreement: Annotated[str, typer.Option(help="Agreement file (YAML) or shipped agreement id.")],
     incidents: Annotated[
-        Path | None, typer.Option(help="Incidents in ACLED CSV format.", dir_okay=False)
+        list[Path] | None,
+        typer.Option(
+            help="Incidents in ACLED format: CSV (or, with --out FILE.parquet, Parquet). "
+            "Repeat it for several files.",
+            dir_okay=False,
+        ),
     ] = None,
     claims: Annotated[Path | None, typer.Option(help="Claims file (YAML).", dir_okay=False)] = None,
     sources: Annotated[
@@ -120,8 +125,35 @@ def evaluate_cmd(
         typer.Option(help="Access file (YAML): convoys and sieges, measured too.", dir_okay=False),
     ] = None,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write the JSON result to this file.")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write the result to this file: JSON, or a findings table if it ends in "
+            ".parquet (the batch engine, for files of any size).",
+        ),
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="Batch engine for --out FILE.parquet: local (default) or dask (partitioned "
+            "Parquet in the --out folder)."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="With --engine dask: a running scheduler, e.g. tcp://10.0.0.5:8786."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="With --engine dask and no --scheduler: local worker processes.")
+    ] = 2,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Batch engine: keep not_applicable findings too (by default only findings "
+            "that concern the incident, and brokers' acts, are written).",
+        ),
+    ] = False,
     date_from: Annotated[
         str | None, typer.Option("--from", help="Stored incidents from this date (YYYY-MM-DD).")
     ] = None,
@@ -136,18 +168,56 @@ def evaluate_cmd(
     With --incidents, the files are evaluated directly (no database). Without
     it, the incidents stored in the database (see `trucewatch ingest`) are.
 
+    With --out FILE.parquet the batch engine streams files of any size (CSV or
+    Parquet, several at once) into a findings table, one row per incident and
+    obligation; --engine dask runs it on a Dask cluster. See docs/engine.md.
+
     Example: trucewatch evaluate --agreement syria-2016-09-us-russia
     --incidents events.csv --claims claims.yaml --sources sources.yaml --json
 
     Example: trucewatch evaluate --agreement syria-2016-09-us-russia
     --from 2016-09-01 --to 2016-09-30
+
+    Example: trucewatch evaluate --agreement syria-2016-09-us-russia
+    --incidents acled-2016.csv --incidents acled-2017.parquet --out findings.parquet
     """
     from trucewatch.report.terminal import print_evaluation
     from trucewatch.service import run_evaluation, run_stored_evaluation
     from trucewatch.store import Database
 
+    files = list(incidents or [])
+    batch = engine is not None or (
+        out_file is not None and (out_file.suffix.lower() == ".parquet" or engine == "dask")
+    )
     try:
-        if incidents is None and access is not None:
+        if batch:
+            _evaluate_batch(
+                agreement,
+                files,
+                out_file,
+                claims,
+                sources,
+                access,
+                engine or "local",
+                scheduler,
+                workers,
+                everything,
+                as_json,
+            )
+            return
+        if len(files) > 1:
+            raise InputError(
+                [
+                    Problem(
+                        "--incidents",
+                        None,
+                        f"{len(files)} files given; several files are evaluated by the batch "
+                        "engine",
+                        "add --out findings.parquet",
+                    )
+                ]
+            )
+        if not files and access is not None:
             raise InputError(
                 [
                     Problem(
@@ -159,7 +229,7 @@ def evaluate_cmd(
                     )
                 ]
             )
-        if incidents is None:
+        if not files:
             database = Database(db)
             ev = run_stored_evaluation(
                 agreement,
@@ -169,8 +239,8 @@ def evaluate_cmd(
             )
             label = f"incidents stored in {database.safe_url}"
         else:
-            ev = run_evaluation(agreement, incidents, claims, sources, access_path=access)
-            label = f"incidents from {incidents}"
+            ev = run_evaluation(agreement, files[0], claims, sources, access_path=access)
+            label = f"incidents from {files[0]}"
     except InputError as e:
         _fail(e)
         return
@@ -184,6 +254,117 @@ def evaluate_cmd(
         print_evaluation(out, ev, f"{len(ev.incidents)} {label}")
     else:
         out.print(f"wrote {len(ev.findings)} findings to {out_file}")
+
+
+def _evaluate_batch(
+    agreement: str,
+    files: list[Path],
+    out_file: Path | None,
+    claims: Path | None,
+    sources: Path | None,
+    access: Path | None,
+    engine: str,
+    scheduler: str | None,
+    workers: int,
+    everything: bool,
+    as_json: bool,
+) -> None:
+    """`evaluate --out FILE.parquet`: the batch engine, with a progress bar on a terminal."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from trucewatch.batch import evaluate_files, evaluate_files_dask
+
+    problems: list[Problem] = []
+    if engine not in ("local", "dask"):
+        problems.append(
+            Problem("--engine", None, f"'{engine}' is not an engine", "use local or dask")
+        )
+    if out_file is None:
+        problems.append(
+            Problem(
+                "--out",
+                None,
+                "the batch engine writes a findings table",
+                "add --out findings.parquet (--engine dask: --out a new folder)",
+            )
+        )
+    if not files:
+        problems.append(
+            Problem(
+                "--incidents",
+                None,
+                "the batch engine reads files, not the database",
+                "give --incidents FILE (CSV or Parquet), repeated for several files",
+            )
+        )
+    if access is not None:
+        problems.append(
+            Problem(
+                "--access",
+                None,
+                "access is measured by the per-incident evaluation",
+                "drop --out FILE.parquet to measure access, or drop --access",
+            )
+        )
+    if scheduler is not None and engine != "dask":
+        problems.append(Problem("--scheduler", None, "is for --engine dask", "add --engine dask"))
+    if workers < 1:
+        problems.append(
+            Problem("--workers", None, f"{workers} is not a number of workers", "give 1 or more")
+        )
+    if problems:
+        raise InputError(problems)
+    assert out_file is not None
+    if engine == "dask":
+        run = evaluate_files_dask(
+            agreement,
+            files,
+            out_file,
+            claims_path=claims,
+            sources_path=sources,
+            scheduler=scheduler,
+            workers=workers,
+            everything=everything,
+        )
+    else:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("evaluating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("incidents"),
+            TimeElapsedColumn(),
+            console=out,
+            transient=True,
+            disable=as_json or not out.is_terminal,
+        ) as bar:
+            task = bar.add_task("evaluate", total=None)
+            run = evaluate_files(
+                agreement,
+                files,
+                out_file,
+                claims_path=claims,
+                sources_path=sources,
+                progress=lambda n: bar.advance(task, n),
+                everything=everything,
+            )
+    if as_json:
+        _print_json(run.as_json())
+        return
+    verdicts = ", ".join(f"{v} {n:,}" for v, n in sorted(run.verdicts.items()))
+    out.print(
+        f"evaluated {run.incidents:,} incidents from {len(run.files)} file(s) in "
+        f"{run.seconds:.1f} s ({run.engine}): {run.findings:,} findings ({verdicts or 'none'}) "
+        f"written to {run.out}",
+        markup=False,
+    )
 
 
 @app.command()

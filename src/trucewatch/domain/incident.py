@@ -130,17 +130,7 @@ class Incident(DomainModel):
         mid-month; the span widens accordingly so that a phase boundary inside
         it is seen as uncertain rather than decided by the coder's convention.
         """
-        zone = ZoneInfo(tz)
-        if self.time_precision == 1:
-            first, days = self.date, 1
-        elif self.time_precision == 2:
-            first, days = self.date - timedelta(days=3), 7
-        else:
-            first = self.date.replace(day=1)
-            nxt = (first + timedelta(days=32)).replace(day=1)
-            days = (nxt - first).days
-        start = datetime.combine(first, time.min, zone)
-        return start, start + timedelta(days=days)
+        return incident_span(self.date, self.time_precision, tz)
 
     def actors_in(self, role: Role) -> list[IncidentActor]:
         """The actors named in ``role``."""
@@ -150,3 +140,22 @@ class Incident(DomainModel):
     def best_fatalities(self) -> int:
         """The best fatality estimate."""
         return self.fatalities.best
+
+
+def incident_span(day: date, time_precision: int, tz: str) -> tuple[datetime, datetime]:
+    """:meth:`Incident.span` for a bare date and precision.
+
+    Apart so that a batch evaluation can compute the span once per distinct
+    (date, precision) instead of once per incident, by the very same rule.
+    """
+    zone = ZoneInfo(tz)
+    if time_precision == 1:
+        first, days = day, 1
+    elif time_precision == 2:
+        first, days = day - timedelta(days=3), 7
+    else:
+        first = day.replace(day=1)
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        days = (nxt - first).days
+    start = datetime.combine(first, time.min, zone)
+    return start, start + timedelta(days=days)

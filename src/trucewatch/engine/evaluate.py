@@ -86,6 +86,23 @@ class _Context:
     sources: dict[str, Source]
 
 
+def context(
+    agreement: Agreement,
+    actors: ActorRegistry,
+    *,
+    sources: Iterable[Source] = (),
+    zones: ZoneIndex | None = None,
+) -> _Context:
+    """What every check of one agreement consults, built once (shared with the batch path)."""
+    return _Context(
+        agreement=agreement,
+        roles=AgreementRoles(agreement, actors),
+        zones=zones or ZoneIndex(agreement.zones),
+        spans=agreement.phase_spans(),
+        sources={s.id: s for s in sources},
+    )
+
+
 def evaluate(
     agreement: Agreement,
     incidents: Iterable[Incident],
@@ -103,13 +120,7 @@ def evaluate(
     ``zones`` carries loaded boundaries and approved zone versions; by default
     the agreement's own zones are used as written (version 0).
     """
-    ctx = _Context(
-        agreement=agreement,
-        roles=AgreementRoles(agreement, actors),
-        zones=zones or ZoneIndex(agreement.zones),
-        spans=agreement.phase_spans(),
-        sources={s.id: s for s in sources},
-    )
+    ctx = context(agreement, actors, sources=sources, zones=zones)
     incidents = list(incidents)
     if attributions is None:
         attributions = attribute_all(incidents, claims, ctx.sources, actors)
@@ -117,7 +128,7 @@ def evaluate(
     findings: list[Finding] = []
     for incident in incidents:
         attribution = attributions[incident.id]
-        findings.extend(_check(ctx, incident, ob, attribution) for ob in obligations)
+        findings.extend(check(ctx, incident, ob, attribution) for ob in obligations)
     return findings
 
 
@@ -158,7 +169,8 @@ def attribute_incident(
     )
 
 
-def _describe(incident: Incident) -> str:
+def describe(incident: Incident) -> str:
+    """The act in words, as the first reason of every finding opens."""
     loc = incident.location
     return (
         f"{incident.sub_event_type} ({incident.event_type}) at "
@@ -195,9 +207,20 @@ def _merged(windows: list[Span]) -> list[Span]:
 
 def _timing(ctx: _Context, incident: Incident, ob: EventObligation) -> tuple[str, str, bool]:
     """('in'|'before'|'outside', phrase, uncertain) for the incident against the obligation."""
+    start, end = incident.span(ctx.agreement.timezone)
+    return timing(ctx, ob, start, end, incident.date_precision)
+
+
+def timing(
+    ctx: _Context, ob: EventObligation, start: datetime, end: datetime, precision: str
+) -> tuple[str, str, bool]:
+    """:func:`_timing` for an incident's span [start, end) and its date precision.
+
+    It depends on nothing else about the incident, so the batch path asks it
+    once per distinct (date, precision).
+    """
     phase_ids = ob.phases or [p.id for p in ctx.agreement.phases]
     windows = [ctx.spans[p] for p in phase_ids if p in ctx.spans]
-    start, end = incident.span(ctx.agreement.timezone)
     if not windows:
         return "outside", "none of its phases has a start", False
     merged = _merged(windows)
@@ -215,7 +238,7 @@ def _timing(ctx: _Context, incident: Incident, ob: EventObligation) -> tuple[str
     return (
         "in",
         (
-            f"phase {phase}, but the date ({incident.date_precision} precision) straddles a "
+            f"phase {phase}, but the date ({precision} precision) straddles a "
             "boundary of the obligation's phases"
         ),
         True,
@@ -303,7 +326,7 @@ def _exempt(
     return ok
 
 
-def _check(ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribution) -> Finding:
+def check(ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribution) -> Finding:
     """The finding, stamped with the version of every zone the obligation names."""
     found = _check_act(ctx, incident, ob, attr)
     named = [*ob.within, *ob.outside, *(z for ex in ob.exemptions for z in ex.within)]
@@ -316,7 +339,7 @@ def _check(ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribu
 def _check_act(
     ctx: _Context, incident: Incident, ob: EventObligation, attr: Attribution
 ) -> Finding:
-    act = _describe(incident)
+    act = describe(incident)
     reasons: list[str] = []
 
     def finding(verdict: Verdict, **kw: object) -> Finding:

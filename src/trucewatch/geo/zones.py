@@ -9,7 +9,7 @@ rather than deciding on a centroid.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -30,6 +30,15 @@ class Membership(StrEnum):
     INSIDE = "inside"
     OUTSIDE = "outside"
     UNKNOWN = "unknown"
+
+
+#: Membership as a small integer, for columns (:meth:`ZoneIndex.membership_many`).
+MEMBERSHIP_CODES: tuple[Membership, ...] = (
+    Membership.OUTSIDE,
+    Membership.INSIDE,
+    Membership.UNKNOWN,
+)
+_CODE = {m: i for i, m in enumerate(MEMBERSHIP_CODES)}
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -137,6 +146,90 @@ class ZoneIndex:
         if near.any():
             out[near] = intersects_xy(geom, lons[near], lats[near])
         return out
+
+    def membership_many(
+        self,
+        zone_id: str,
+        lons: np.ndarray,
+        lats: np.ndarray,
+        precision: np.ndarray,
+        admin: tuple[list[str], np.ndarray],
+        days: np.ndarray,
+    ) -> np.ndarray:
+        """:meth:`membership` for whole columns: codes into :data:`MEMBERSHIP_CODES`.
+
+        The same rule as one at a time, column by column: the zone version in
+        force is looked up once per distinct day, governorate names once per
+        distinct name, and only points inside a version's bounding box reach
+        the exact geometric test.  ``days`` is ``datetime64[D]``; ``admin`` is
+        :meth:`admin_codes` of the rows' recorded governorates.
+        """
+        n = len(lons)
+        out = np.full(n, _CODE[Membership.OUTSIDE], dtype=np.int8)
+        if n == 0:
+            return out
+        lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+        precision = np.asarray(precision)
+        unique_days, day_of_row = np.unique(
+            np.asarray(days, dtype="datetime64[D]"), return_inverse=True
+        )
+        keys = [self._entry(zone_id, d.item())[2] for d in unique_days]
+        key_of_row = np.asarray(keys, dtype=object)[day_of_row]
+        admin_codes = admin
+        for key in dict.fromkeys(keys):
+            rows = np.flatnonzero(key_of_row == key) if len(keys) > 1 else np.arange(n)
+            by_name = self._by_admin_names(key, admin_codes)
+            geom = self.geometries.get(key)
+            if geom is None:
+                out[rows] = by_name[rows]
+                continue
+            coarse = precision[rows] >= 3
+            coarse_rows = rows[coarse]
+            if key in self._admin1:
+                named = admin_codes[1][coarse_rows] >= 0
+                out[coarse_rows] = np.where(named, by_name[coarse_rows], _CODE[Membership.UNKNOWN])
+            else:
+                out[coarse_rows] = _CODE[Membership.UNKNOWN]
+            fine = rows[~coarse]
+            minx, miny, maxx, maxy = geom.bounds
+            x, y = lons[fine], lats[fine]
+            near = fine[(x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)]
+            if len(near):
+                hit = intersects_xy(geom, lons[near], lats[near])
+                out[near[hit]] = _CODE[Membership.INSIDE]
+        return out
+
+    @staticmethod
+    def admin_codes(
+        values: Sequence[str | None], codes: np.ndarray
+    ) -> tuple[list[str], np.ndarray]:
+        """Governorates as codes: ``values[codes[i]]`` is row i's recorded admin1.
+
+        Returns the distinct canonical names and, per row, the index of its
+        name among them (-1 where none is recorded), canonicalised once per
+        distinct value.
+        """
+        names: dict[str, int] = {}
+        table = np.array(
+            [-1 if not v else names.setdefault(canonical_admin1(v), len(names)) for v in values]
+            + [-1],
+            dtype=np.int32,
+        )
+        return list(names), table[np.asarray(codes)]
+
+    def _by_admin_names(self, key: str, admin_codes: tuple[list[str], np.ndarray]) -> np.ndarray:
+        """:meth:`_by_admin_name` for every row, through its governorate's index."""
+        names, codes = admin_codes
+        if key not in self._admin1:
+            return np.full(len(codes), _CODE[Membership.UNKNOWN], dtype=np.int8)
+        inside = self._admin1[key]
+        table = np.array(
+            [_CODE[Membership.INSIDE if n in inside else Membership.OUTSIDE] for n in names]
+            + [_CODE[Membership.UNKNOWN]],
+            dtype=np.int8,
+        )
+        picked: np.ndarray = table[codes]  # index -1 takes the last entry: unknown
+        return picked
 
     def _by_admin_name(self, zone_id: str, admin1: str | None) -> Membership:
         if zone_id not in self._admin1 or not admin1:
