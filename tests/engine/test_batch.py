@@ -398,3 +398,93 @@ def test_an_empty_file_writes_an_empty_findings_table(
     run = evaluate_files("syria-2016-09-us-russia", [path], out, actors=registry)
     assert run.incidents == 0
     assert pl.read_parquet(out).columns == list(FINDING_COLUMNS)
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_evaluate_out_parquet_runs_the_batch_engine(
+    registry: ActorRegistry, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from trucewatch.cli import app
+
+    case = Path(__file__).resolve().parents[2] / "src/trucewatch/data/cases/syria-2016-09"
+    out = tmp_path / "findings.parquet"
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "--agreement",
+            "syria-2016-09-us-russia",
+            "--incidents",
+            str(case / "incidents.csv"),
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["incidents"] == 39
+    assert summary["findings"] == pl.read_parquet(out).height == sum(summary["verdicts"].values())
+    assert summary["verdicts"]["violation"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--engine", "spark", "--out", "o.parquet"],
+            "--engine: 'spark' is not an engine — use local or dask",
+        ),
+        (["--engine", "local"], "--out: the batch engine writes a findings table"),
+        (["--scheduler", "tcp://x:1", "--out", "o.parquet"], "--scheduler: is for --engine dask"),
+        (
+            ["--access", "a.yaml", "--out", "o.parquet"],
+            "--access: access is measured by the per-incident",
+        ),
+    ],
+)
+def test_evaluate_batch_options_are_checked(tmp_path: Path, args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from trucewatch.cli import app
+
+    path = tmp_path / "in.csv"
+    path.write_text("event_id_cnty\n")
+    result = CliRunner().invoke(
+        app,
+        ["evaluate", "--agreement", "syria-2016-09-us-russia", "--incidents", str(path), *args],
+        env={"COLUMNS": "300"},
+    )
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_several_files_without_a_parquet_output_are_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from trucewatch.cli import app
+
+    path = tmp_path / "in.csv"
+    path.write_text("event_id_cnty\n")
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "--agreement",
+            "syria-2016-09-us-russia",
+            "--incidents",
+            str(path),
+            "--incidents",
+            str(path),
+        ],
+        env={"COLUMNS": "300"},
+    )
+    assert result.exit_code != 0
+    assert (
+        "2 files given; several files are evaluated by the batch engine — add --out findings.parquet"
+        in result.output
+    )
