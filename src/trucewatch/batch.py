@@ -442,7 +442,7 @@ def evaluate_files_dask(
     client = Client(scheduler or cluster)
     try:
         if kinds == {"parquet"}:
-            ddf = dd.read_parquet([str(p) for p in files], columns=present)
+            ddf = dd.read_parquet([str(p) for p in files], columns=present, blocksize=blocksize)
         else:
             ddf = dd.read_csv(
                 [str(p) for p in files],

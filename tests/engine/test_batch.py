@@ -485,6 +485,33 @@ def test_several_files_without_a_parquet_output_are_refused(tmp_path: Path) -> N
     )
     assert result.exit_code != 0
     assert (
-        "2 files given; several files are evaluated by the batch engine — add --out findings.parquet"
-        in result.output
+        "2 files given; several files are evaluated by the batch engine "
+        "— add --out findings.parquet" in result.output
     )
+
+
+# ---------------------------------------------------------------- real data
+
+
+@pytest.mark.parametrize(
+    "agreement_id", ["syria-2016-02-cessation-of-hostilities", "syria-2016-09-us-russia"]
+)
+def test_real_ucdp_events_give_the_same_findings_on_both_paths(
+    shared_data: Path, actors: ActorRegistry, tmp_path: Path, agreement_id: str
+) -> None:
+    """UCDP GED 19.1, Syria 2016-2019 (16,566 real events), written in ACLED's columns."""
+    from trucewatch.ingest.acled import write_acled
+    from trucewatch.ingest.ucdp import UcdpImporter
+
+    rows = UcdpImporter().rows(
+        shared_data / "events" / "ucdp_ged_syria_2016_2019.csv", actors=actors
+    )
+    incidents = [r.incident for r in rows if r.incident is not None]
+    assert len(incidents) > 16_000
+    path = tmp_path / "ucdp_as_acled.csv"
+    write_acled(incidents, path)
+    expected = reference(agreement_id, path, actors)
+    got = batch(path, tmp_path / "out.parquet", agreement_id, actors, everything=True)
+    assert got.height == expected.height
+    assert got.to_dicts() == expected.to_dicts()
+    assert (got["verdict"] == "violation").sum() > 0

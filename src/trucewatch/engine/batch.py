@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -354,31 +354,112 @@ class BatchEvaluator:
     # ------------------------------------------------------------------ columns
 
     def _when_codes(self, days: np.ndarray, precision: np.ndarray) -> np.ndarray:
-        """Per row, an id for (timing under every obligation, every zone's version) on its date."""
+        """Per row, an id for (timing under every obligation, every zone's version) on its date.
+
+        Each distinct (date, precision) is looked at once, and across batches
+        once in all.  Even so, a long history has thousands of them; the
+        timing rule is asked once per distinct *position* of the span among the
+        obligation's phase boundaries (see :meth:`_timing_ids`), not per date.
+        """
         combined = days.astype(np.int64) * 4 + precision
         inverse, first = _groups(combined)
+        values = combined[first]
         ids = np.empty(len(first), dtype=np.int64)
-        tz = self.agreement.timezone
-        for i, value in enumerate(combined[first].tolist()):
-            day = np.datetime64(value // 4, "D").item()
-            tp = int(value % 4)
-            cached = self._whens.get((day, tp))
-            if cached is None:
-                start, end = incident_span(day, tp, tz)
-                word = _PRECISION_WORD[tp]
-                timings = tuple(
-                    self._intern_timing(j, timing(self.ctx, ob, start, end, word))
-                    for j, ob in enumerate(self.obligations)
-                )
-                versions = tuple(self.ctx.zones.version(z, day) for z in self._all_zones)
-                cached = self._when_ids.get((timings, versions))
-                if cached is None:
-                    cached = self._when_ids[(timings, versions)] = len(self._when_values)
-                    self._when_values.append((timings, versions))
-                self._whens[(day, tp)] = cached
-            ids[i] = cached
+        fresh = [i for i, v in enumerate(values.tolist()) if (v // 4, v % 4) not in self._whens]
+        if fresh:
+            new = values[fresh]
+            new_days = new // 4
+            tz = self.agreement.timezone
+            spans = [incident_span(_day(v // 4), v % 4, tz) for v in new.tolist()]
+            bounds = np.array([(s.timestamp(), e.timestamp()) for s, e in spans], dtype=np.float64)
+            timings = np.stack(
+                [self._timing_ids(j, new, spans, bounds) for j in range(len(self.obligations))]
+            )
+            versions = (
+                np.stack([self._version_ids(z, new_days) for z in self._all_zones])
+                if (self._all_zones)
+                else np.zeros((0, len(new)), dtype=np.int64)
+            )
+            for c, value in enumerate(new.tolist()):
+                when = (tuple(timings[:, c].tolist()), tuple(versions[:, c].tolist()))
+                found = self._when_ids.get(when)
+                if found is None:
+                    found = self._when_ids[when] = len(self._when_values)
+                    self._when_values.append(when)
+                self._whens[(value // 4, value % 4)] = found
+        for i, value in enumerate(values.tolist()):
+            ids[i] = self._whens[(value // 4, value % 4)]
         per_row: np.ndarray = ids[inverse]
         return per_row
+
+    def _timing_ids(
+        self,
+        j: int,
+        day_precision: np.ndarray,
+        spans: list[tuple[datetime, datetime]],
+        bounds: np.ndarray,
+    ) -> np.ndarray:
+        """Obligation ``j``'s timing outcome for each (day * 4 + precision), interned.
+
+        The outcome depends on where the incident's span [start, end) lies
+        among the obligation's phase boundaries (strictly before, on, or after
+        each), on which phase it overlaps most, and on the precision (named
+        when a span straddles a boundary).  Spans alike in all three get the
+        same outcome, so :func:`timing` runs once per distinct position.
+        """
+        ob = self.obligations[j]
+        starts, ends = bounds[:, 0], bounds[:, 1]
+        phase_ids = ob.phases or [p.id for p in self.agreement.phases]
+        windows = [self.ctx.spans[p] for p in phase_ids if p in self.ctx.spans]
+        edges = np.array(
+            sorted({t.timestamp() for w in windows for t in w if t is not None}), dtype=np.float64
+        )
+        # _phase_at: the phase of largest overlap, the first on a tie, phase_ids[0] by default.
+        best = np.zeros(len(starts), dtype=np.int64)
+        best_overlap = np.full(len(starts), -1.0)
+        for p, pid in enumerate(phase_ids):
+            if pid not in self.ctx.spans:
+                continue
+            s, e = self.ctx.spans[pid]
+            hi = ends if e is None else np.minimum(ends, e.timestamp())
+            overlap = hi - np.maximum(starts, s.timestamp())
+            better = overlap > best_overlap
+            best = np.where(better, p, best)
+            best_overlap = np.where(better, overlap, best_overlap)
+        position, first = _factorize(
+            np.searchsorted(edges, starts, side="left"),
+            np.searchsorted(edges, starts, side="right"),
+            np.searchsorted(edges, ends, side="left"),
+            np.searchsorted(edges, ends, side="right"),
+            best,
+            day_precision % 4,
+        )
+        outcome = np.array(
+            [
+                self._intern_timing(
+                    j,
+                    timing(
+                        self.ctx,
+                        ob,
+                        spans[i][0],
+                        spans[i][1],
+                        _PRECISION_WORD[int(day_precision[i] % 4)],
+                    ),
+                )
+                for i in first.tolist()
+            ],
+            dtype=np.int64,
+        )
+        picked: np.ndarray = outcome[position]
+        return picked
+
+    def _version_ids(self, zone_id: str, days: np.ndarray) -> np.ndarray:
+        """The version of ``zone_id`` in force on each day (0 for a zone never changed)."""
+        if not self.ctx.zones.changed(zone_id):
+            return np.zeros(len(days), dtype=np.int64)
+        return np.array(
+            [self.ctx.zones.version(zone_id, _day(d)) for d in days.tolist()], dtype=np.int64
+        )
 
     def _intern_timing(self, j: int, value: tuple[str, str, bool]) -> int:
         known = self._timings[j]
@@ -530,42 +611,35 @@ class BatchEvaluator:
         none = np.full(len(g_act), -1, dtype=np.int64)
         matched = matched_table[g_act, j]
         outside_table = np.asarray(self._outside[j], dtype=bool)
-        outside = matched & outside_table[g_timing]
-        judged = matched & ~outside
-        if self._where[j]:
-            judged &= ~self._not_where(j, g_zones)
+        applies = matched & ~outside_table[g_timing]
+        # The rules ask of zones only "inside any of these, outside all, or unknown",
+        # for the obligation's within and outside zones and each exemption's.
+        where = [
+            (_any_inside(zone_ids, g_zones), wanted)
+            for zone_ids, wanted in ((ob.within, 1), (ob.outside, 0))
+            if zone_ids
+        ]
+        judged = applies.copy()
+        for code, wanted in where:
+            judged &= (code == 2) | (code == wanted)
+        exempt = [_any_inside(ex.within, g_zones) for ex in ob.exemptions if ex.within]
+        exempt_unknown = np.zeros(len(g_act), dtype=bool)
+        for code in exempt:
+            exempt_unknown |= code == 2
         territorial = isinstance(ob, TerritoryObligation)
-        versions = self._versions_of(j, g_when)
-        zones = [np.where(matched & ~outside, g_zones[z], -1) for z in self._zones_of[j]]
-        unknown = np.zeros(len(g_act), dtype=bool)
-        for z in self._zones_of[j]:
-            unknown |= g_zones[z] == 2
         return [
             matched.astype(np.int64),
-            versions,
-            np.where(matched, g_timing, -1),
-            *zones,
             np.where(judged, g_act if territorial else g_event, -1),
+            self._versions_of(j, g_when),
+            np.where(matched, g_timing, -1),
+            *(np.where(applies, code, -1) for code, _ in where),
+            *(np.where(judged, code, -1) for code in exempt),
             np.where(judged, g_signature, -1),
             np.where(judged, g_standing, -1),
-            np.where(judged & unknown, g_geo, -1),
+            np.where(judged & exempt_unknown, g_geo, -1),  # said when an exemption cannot tell
             np.where(judged, g_civilians, -1) if ob.exemptions else none,
             np.where(judged, g_claimed, -1),
         ]
-
-    def _not_where(self, j: int, g_zones: dict[str, np.ndarray]) -> np.ndarray:
-        """Groups that the obligation's within/outside zones put out of its reach."""
-        ob = self.obligations[j]
-        out = np.zeros(len(next(iter(g_zones.values()))), dtype=bool)
-        for zone_ids, wanted in ((ob.within, 1), (ob.outside, 0)):
-            if not zone_ids:
-                continue
-            codes = np.stack([g_zones[z] for z in zone_ids])
-            inside = (codes == 1).any(axis=0)
-            unknown = ~inside & (codes == 2).any(axis=0)
-            where = np.where(inside, 1, np.where(unknown, 2, 0))
-            out |= (where != 2) & (where != wanted)
-        return out
 
     def _versions_of(self, j: int, g_when: np.ndarray) -> np.ndarray:
         """Per group, an id of the versions of the zones obligation ``j`` names on its date."""
@@ -584,9 +658,8 @@ class BatchEvaluator:
         """A key that means the same in every batch: batch-local codes become text."""
         territorial = isinstance(self.obligations[j], TerritoryObligation)
         key: list[object] = [j, *cols]
-        act_position = 4 + len(self._zones_of[j])
-        if key[act_position] != -1:
-            key[act_position] = act if territorial else act.split(_SEP, 1)[0]
+        if cols[1] != -1:  # the act's code: its text (territorial) or its event type
+            key[2] = act if territorial else act.split(_SEP, 1)[0]
         if cols[-1] != -1:
             key[-1] = frame["id"][row]
         return tuple(key)
@@ -644,6 +717,19 @@ class BatchEvaluator:
 def _worth_keeping(row: dict[str, Any]) -> bool:
     """Everything but "does not concern this incident" (a broker's act is kept)."""
     return row["verdict"] != "not_applicable" or row["broker_involved"] is not None
+
+
+def _day(days_since_epoch: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=days_since_epoch)
+
+
+def _any_inside(zone_ids: Sequence[str], g_zones: dict[str, np.ndarray]) -> np.ndarray:
+    """:meth:`ZoneIndex.any_inside` over membership codes: inside any (1), unknown (2), out (0)."""
+    codes = np.stack([g_zones[z] for z in zone_ids])
+    inside = (codes == 1).any(axis=0)
+    unknown = (codes == 2).any(axis=0)
+    result: np.ndarray = np.where(inside, 1, np.where(unknown, 2, 0))
+    return result
 
 
 def _dictionary(values: list[str | None], picks: np.ndarray) -> pa.DictionaryArray:

@@ -9,6 +9,7 @@ government side, and its strikes are the government side's acts.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -71,11 +72,21 @@ class AgreementRoles:
                 self._side.setdefault(a, (side_id, StandingKind.ALLY))
         self._excluded = set(agreement.excluded)
         self._brokers = set(agreement.brokers)
+        # Standings change only where an affiliation starts or ends: remembered per period.
+        self._changes = actors.affiliation_changes()
+        self._known: dict[tuple[str, int | None], Standing] = {}
 
     def standing(self, actor_id: str | None, on: date | None = None) -> Standing:
         """The standing of ``actor_id`` on ``on``; the nearest principal decides."""
         if actor_id is None or actor_id not in self.actors:
             return Standing(actor_id or "unknown", StandingKind.UNIDENTIFIED)
+        period = None if on is None else bisect.bisect_right(self._changes, on)
+        known = self._known.get((actor_id, period))
+        if known is None:
+            known = self._known[(actor_id, period)] = self._standing(actor_id, on)
+        return known
+
+    def _standing(self, actor_id: str, on: date | None) -> Standing:
         chain = self.actors.principals(actor_id, on)
         for principal in chain:
             if principal in self._excluded:

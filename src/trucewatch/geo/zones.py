@@ -93,6 +93,10 @@ class ZoneIndex:
         self.geometries = zone_geometries(entries, admin)
         self._admin1 = {z.id: {canonical_admin1(a) for a in z.admin1} for z in entries if z.admin1}
 
+    def changed(self, zone_id: str) -> bool:
+        """Whether ``zone_id`` has approved changes (so its version depends on the date)."""
+        return len(self._timeline.get(zone_id, ())) > 1
+
     def version(self, zone_id: str, on: date | None = None) -> int:
         """The version of ``zone_id`` in force on ``on`` (latest approved on or before it)."""
         return self._entry(zone_id, on)[1]
@@ -170,14 +174,17 @@ class ZoneIndex:
             return out
         lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
         precision = np.asarray(precision)
-        unique_days, day_of_row = np.unique(
-            np.asarray(days, dtype="datetime64[D]"), return_inverse=True
-        )
-        keys = [self._entry(zone_id, d.item())[2] for d in unique_days]
-        key_of_row = np.asarray(keys, dtype=object)[day_of_row]
+        if not self.changed(zone_id):
+            keys, key_of_row = [zone_id], None  # never changed: one version for every day
+        else:
+            unique_days, day_of_row = np.unique(
+                np.asarray(days, dtype="datetime64[D]"), return_inverse=True
+            )
+            keys = [self._entry(zone_id, d.item())[2] for d in unique_days]
+            key_of_row = np.asarray(keys, dtype=object)[day_of_row]
         admin_codes = admin
         for key in dict.fromkeys(keys):
-            rows = np.flatnonzero(key_of_row == key) if len(keys) > 1 else np.arange(n)
+            rows = np.arange(n) if key_of_row is None else np.flatnonzero(key_of_row == key)
             by_name = self._by_admin_names(key, admin_codes)
             geom = self.geometries.get(key)
             if geom is None:
