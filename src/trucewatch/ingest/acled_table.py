@@ -19,6 +19,7 @@ them column-wise.  It never decides differently from the row importer:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,27 +136,75 @@ def header_of(path: Path) -> list[str]:
 
 
 def checked_batches(path: Path, *, batch_rows: int) -> Iterator[pl.DataFrame]:
-    """The file, ``batch_rows`` records at a time, as checked columns (see :func:`typed_batch`).
+    """The file, about ``batch_rows`` records at a time, as checked columns (:func:`typed_batch`).
 
-    One lazy Polars query reads the needed columns and runs every column check,
-    so the checks run in Polars' threads while the file streams, CSV and
-    Parquet alike.
+    Memory stays bounded by the batch, whatever the file's size: a Parquet
+    file is read row group by row group (Arrow), a CSV in blocks of bytes cut
+    at a record's end and parsed by Polars.  (Polars' own streaming scans read
+    ahead of a slow consumer without limit, so a 2M-row CSV cost twice the
+    memory of a 1M-row one.)
     """
     header = header_of(path)
     present = [c for c in READ_COLUMNS if c in header]
-    if file_kind(path) == "parquet":
-        lazy = pl.scan_parquet(path).select(present)
-    else:
-        lazy = pl.scan_csv(path, infer_schema=False, empty_string_is_null=False).select(present)
-    schema = lazy.collect_schema()
-    missing = [pl.lit(None, dtype=pl.String).alias(c) for c in READ_COLUMNS if c not in present]
-    query = lazy.with_columns(missing).select(_checks(dict(schema)))
     try:
-        yield from query.collect_batches(chunk_size=batch_rows)
-    except pl.exceptions.PolarsError as e:
+        if file_kind(path) == "parquet":
+            source = pq.ParquetFile(path)
+            for batch in source.iter_batches(batch_size=batch_rows, columns=present):
+                yield check_frame(pl.from_arrow(batch))  # type: ignore[arg-type]
+            return
+        for frame in _csv_blocks(path, present, batch_rows):
+            yield check_frame(frame)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as e:
         # Not readable the way Polars reads it (bad UTF-8, a ragged row): the
         # row importer reads a CSV and says exactly where.
         raise CsvUnreadableError(str(e)) from e
+
+
+def _csv_blocks(path: Path, columns: list[str], batch_rows: int) -> Iterator[pl.DataFrame]:
+    """The CSV's ``columns`` as text, in blocks of about ``batch_rows`` records.
+
+    A block is cut after a newline with an even number of quote characters
+    before it: in CSV a quote inside a quoted value is doubled, so that
+    newline ends a record even when values span lines.
+    """
+    with path.open("rb") as f:
+        header = f.readline()
+        sample = f.read(1 << 16)
+        f.seek(len(header))
+        lines = max(1, sample.count(b"\n"))
+        block = max(1024, int(batch_rows * len(sample) / lines)) if sample else 1024
+        carry = b""
+        while True:
+            data = carry + f.read(block)
+            at_end = len(data) == len(carry)
+            if at_end:
+                cut = len(data)
+            else:
+                cut = _record_end(data)
+                if cut == 0:  # one record longer than a block: read more
+                    carry = data
+                    continue
+            if data[:cut].strip():
+                yield pl.read_csv(
+                    io.BytesIO(header + data[:cut]),
+                    columns=columns,
+                    infer_schema=False,
+                    empty_string_is_null=False,
+                )
+            if at_end:
+                return
+            carry = data[cut:]
+
+
+def _record_end(data: bytes) -> int:
+    """Just past the last newline of ``data`` that ends a record (0: none does)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == 0x0A)
+    if len(newlines) == 0:
+        return 0
+    quotes = np.flatnonzero(raw == 0x22)
+    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    return int(ends[-1]) + 1 if len(ends) else 0
 
 
 def check_frame(raw: pl.DataFrame) -> pl.DataFrame:
