@@ -53,10 +53,17 @@ class Casualties:
     injured: Count | None = None
 
     def combine(self, other: Casualties) -> Casualties:
-        """Both readings together, the larger toll of each kind kept."""
+        """Both readings together: the first sentence's toll of each kind, unless only inferred."""
 
         def pick(a: Count | None, b: Count | None) -> Count | None:
-            return b if a is None else a.widest(b)
+            if a is None:
+                return b
+            if b is None:
+                return a
+            # The toll the incident's first sentence states is its toll: later sentences
+            # of an article add background ("since Thursday 44 …", "this year 1,200 …").
+            # Only a count stated outright replaces an inferred one.
+            return b if (b.stated and not a.stated) else a
 
         return Casualties(
             pick(self.killed, other.killed),
@@ -66,17 +73,25 @@ class Casualties:
         )
 
 
-_WORDS = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_WORDS = rf"(?:{_TENS})-(?:one|two|three|four|five|six|seven|eight|nine)|" + "|".join(
+    sorted((re.escape(w) for w in NUMBER_WORDS if "-" not in w), key=len, reverse=True)
+)
 _VAGUE = "|".join(sorted((re.escape(w) for w in VAGUE), key=len, reverse=True))
-_N = rf"(?P<n>\d[\d,]*|{_WORDS}|{_VAGUE})"
+# A number not read as a count: a year ("September 24 2016") or a time ("1849 UTC").
+_N = rf"(?P<n>(?<![\d-])(?!(?:19|20)\d\d\b)\d[\d,]*|\b(?:{_WORDS}|{_VAGUE}))"
 _Q = r"(?P<q>at least|more than|over|some|about|around|nearly|almost|up to|as many as)?\s*"
 _R = r"(?:\s*(?:to|-|–|or)\s*(?P<n2>\d[\d,]*))?"
 _NOUN = (
-    r"(?P<noun>people|persons|civilians|children|kids|women|men|fighters|soldiers|militants|"
-    r"rebels|troops|members|volunteers|workers|residents|others|jihadists|policemen)"
+    r"(?P<noun>people|persons|person|civilians|civilian|children|child|kids|women|men|fighters|"
+    r"soldiers|militants|rebels|troops|members|volunteers|workers|residents|others|jihadists|"
+    r"policemen|terrorists|medics|doctors|nurses|students|schoolchildren|worshippers|"
+    r"passengers|villagers|citizens|journalists)"
 )
 _ADJ = r"(?:[a-z-]+\s+){0,2}?"
-_KILLED = r"(?:killed|dead|died|slain|massacred|lost their lives)"
+_KILLED = r"(?:killed|dead|died|slain|massacred|martyred|lost their lives)"
+#: Right after a count, these make it a count of the injured ("killed 3, 30 wounded").
+_NOT_DEAD = r"(?!\s+(?:others?\s+|people\s+|more\s+)?(?:were\s+)?(?:injured|wounded|hurt))"
 _HURT = r"(?:wounded|injured|hurt)"
 _PATTERNS = [
     (
@@ -87,10 +102,18 @@ _PATTERNS = [
         "killed",
         re.compile(
             rf"(?:killing|killed|kills|kill|claimed the lives of|left)\s+"
-            rf"{_Q}{_N}{_R}\s+{_ADJ}{_NOUN}"
+            rf"{_Q}{_N}{_R}\s+{_ADJ}{_NOUN}{_NOT_DEAD}"
         ),
     ),
     ("killed", re.compile(rf"death toll\D{{0,30}}?{_Q}{_N}{_R}")),
+    # Headline style, no noun: "Air strikes kill 22 in Idlib", "… killing 4, injuring 7".
+    (
+        "killed",
+        re.compile(
+            rf"\b(?:killing|kills|kill|killed)\s+{_Q}{_N}{_R}"
+            rf"(?=\s*(?:$|[.,;:]|in\b|at\b|on\b|near\b|as\b|and\b|including\b))"
+        ),
+    ),
     ("killed", re.compile(rf"{_Q}{_N}{_R}\s+(?:were |have been |had been |was |are )?{_KILLED}")),
     ("injured", re.compile(rf"{_Q}{_N}{_R}\s+{_ADJ}{_NOUN}[^.;]{{0,40}}?\b{_HURT}")),
     ("injured", re.compile(rf"{_Q}{_N}{_R}\s+(?:were |have been |was )?{_HURT}")),
@@ -102,9 +125,35 @@ _PATTERNS = [
 _CHILDREN = re.compile(
     rf"(?:including|among them|of them|of whom)\s+{_Q}{_N}\s+(?:were\s+)?(?:children|kids|minors)"
 )
+_AND_OTHERS = re.compile(
+    rf"{_N}\s+(?P<first>children|kids|women|civilians|people)\s+and\s+(?P<m>\d[\d,]*|{_WORDS})"
+    rf"\s+(?:others|other people|more|adults|men)"
+)
+_AND_CIVILIANS = re.compile(
+    rf"(?:killing|killed|kills|kill)\s+[^.;]{{0,40}}?\band\s+{_Q}{_N}\s+civilians"
+)
 _CIVILIANS_AMONG = re.compile(rf"(?:including|among them)\s+{_Q}{_N}\s+civilians")
 _COMBATANTS = re.compile(
-    r"\b(fighters|soldiers|militants|rebels|troops|jihadists|gunmen|members)\b"
+    r"\b(fighters|soldiers|militants|rebels|troops|jihadists|gunmen|members|terrorists|"
+    r"battle|battles|clashes|fighting|ambush)\b"
+)
+#: Nouns that state the dead were civilians.
+_CIVILIAN_NOUNS = frozenset(
+    {
+        "civilians",
+        "civilian",
+        "residents",
+        "medics",
+        "doctors",
+        "nurses",
+        "students",
+        "schoolchildren",
+        "worshippers",
+        "passengers",
+        "villagers",
+        "citizens",
+        "journalists",
+    }
 )
 
 
@@ -150,14 +199,26 @@ def read_casualties(sentence: str) -> Casualties | None:
             if kind == "injured":
                 injured = count.widest(injured) if injured else count
                 continue
-            if noun in ("civilians", "residents"):
+            if noun in _CIVILIAN_NOUNS:
                 civilians = count.widest(civilians) if civilians else count
-            elif noun in ("children", "kids"):
+            elif noun in ("children", "child", "kids"):
                 children = count.widest(children) if children else count
             killed = count.widest(killed) if killed else count
-            if noun in ("people", "persons", "") and not _COMBATANTS.search(low):
+            if noun in ("people", "persons", "person", "") and not _COMBATANTS.search(low):
                 inferred = Count(count.low, count.best, count.high, stated=False)
                 civilians = inferred.widest(civilians) if civilians else inferred
+    for m in _AND_OTHERS.finditer(low):
+        first, more = _number(m.group("n")), _number(m.group("m"))
+        if first is not None and more is not None:
+            total = Count(first[0] + more[0], first[1] + more[1], first[2] + more[2])
+            killed = total.widest(killed) if killed else total
+            if not _COMBATANTS.search(low):
+                inferred = Count(total.low, total.best, total.high, stated=False)
+                civilians = inferred.widest(civilians) if civilians else inferred
+    for m in _AND_CIVILIANS.finditer(low):
+        count = _count(m)
+        if count is not None:
+            civilians = count.widest(civilians) if civilians else count
     for m in _CHILDREN.finditer(low):
         count = _count(m)
         if count is not None:

@@ -26,7 +26,16 @@ Rules, in brief:
   right before the trigger, or after "by"); a monitor ("the Observatory") never.
 * Casualties: "N (people|civilians|children|…) (were) killed", "killing N …",
   "N dead", "death toll … N"; "at least N" is open above (low = best = high = N);
-  vague words use the readings in ``lexicon.VAGUE``.
+  vague words use the readings in ``lexicon.VAGUE``.  An incident's toll is its
+  first sentence's.
+* Places are looked up among the places of the country the article names most;
+  a match that ends in a particle, cuts a hyphen, overlaps an actor or stands
+  for a government ("Damascus said") is not a place.
+* Who died, who holds a place ("rebel-held") and what was hit are never the
+  perpetrator; the subject of "kill(s) N" and the owner of a weapon word
+  ("Russian airstrikes") are.
+
+docs/nlp.md lists every rule and the error classes on FA-KES that led to them.
 """
 
 from __future__ import annotations
@@ -42,18 +51,24 @@ from trucewatch.actors import ActorRegistry
 from trucewatch.geo.admin_names import GOVERNORATES, canonical_admin1
 from trucewatch.geo.gazetteer import Gazetteer, Place
 from trucewatch.geo.geocode import geocode
-from trucewatch.geo.names import place_key
+from trucewatch.geo.names import ARTICLES, place_key, skeleton
 from trucewatch.nlp.articles import is_english
 from trucewatch.nlp.casualties import Casualties, read_casualties
 from trucewatch.nlp.claims import read_claims
 from trucewatch.nlp.dates import resolve_date
 from trucewatch.nlp.lexicon import (
     CASED_DESCRIPTORS,
+    COUNTRY_WORDS,
     DESCRIPTORS,
     EVENT_TRIGGERS,
+    GENERIC_TRIGGER,
+    METONYMY_AFTER,
     NOT_INCIDENT_PLACES,
+    POLITICAL_BODIES,
+    REGIONS,
     REPORTERS,
     TARGET_TAGS,
+    WEAK_TRIGGERS,
 )
 
 #: Capitalised sentence-initial words that are never places.
@@ -77,6 +92,7 @@ class _Mention:
 class _Draft:
     sentences: list[str] = field(default_factory=list)
     trigger: int = 0
+    weak: bool = False  # decided by a loose word (WEAK_TRIGGERS or the last-resort trigger)
     place: Place | None = None
     place_name: str | None = None
     ambiguous: list[Place] = field(default_factory=list)
@@ -95,7 +111,20 @@ class Extractor:
         self, actors: ActorRegistry | None = None, gazetteer: Gazetteer | None = None
     ) -> None:
         import spacy
+        from spacy import attrs
         from spacy.matcher import PhraseMatcher
+
+        #: Token attributes _place_ngrams reads, as one array per article.
+        self._token_attrs = [
+            attrs.IDX,
+            attrs.LENGTH,
+            attrs.IS_TITLE,
+            attrs.IS_UPPER,
+            attrs.SENT_START,
+            attrs.IS_PUNCT,
+            attrs.IS_SPACE,
+            attrs.IS_STOP,
+        ]
 
         self.actors = actors or ActorRegistry.shipped()
         # Actors that can do violence: not civilians, aid agencies, monitors or media.
@@ -103,8 +132,11 @@ class Extractor:
             a.id
             for a in self.actors
             if a.kind.value not in ("civilians", "humanitarian", "monitor", "media")
+            and a.id not in POLITICAL_BODIES
         )
         self.gazetteer = gazetteer or Gazetteer.shipped()
+        self._countries: dict[str, Gazetteer] = {}
+        self._firsts: dict[int, frozenset[str]] = {}
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("sentencizer")
         self.model = _statistical_model()
@@ -127,6 +159,7 @@ class Extractor:
             }
             | {v.lower(): v.lower() for variants in GOVERNORATES.values() for v in variants},
         )
+        self._add("place", {name: f"region:{code}" for name, code in REGIONS.items()})
         self._add(
             "trigger",
             {w: str(i) for i, (words, *_rest) in enumerate(EVENT_TRIGGERS) for w in words},
@@ -152,8 +185,20 @@ class Extractor:
         if not is_english(text):
             return {"published": published.isoformat(), "incidents": [], "actors": [], "places": []}
         doc = self.nlp(text)
+        gaz = self._gazetteer_for(text)
         dateline_end = _dateline_end(text)
-        mentions = [m for m in self._mentions(doc) if m.start >= dateline_end]
+        mentions = [
+            m
+            for m in self._mentions(doc, text, gaz)
+            if m.start >= dateline_end
+            and (
+                m.kind != "place"
+                or _governorate_key(m.text) in _GOVERNORATE_KEYS
+                or m.value.startswith("region:")
+                or gaz is self.gazetteer
+                or _known_in(gaz, m.text)
+            )
+        ]
         sentences = [
             (s.start_char, s.end_char, s.text.strip()) for s in doc.sents if s.text.strip()
         ]
@@ -164,7 +209,17 @@ class Extractor:
             triggers = [m for m in inside if m.kind == "trigger"]
             if not triggers:
                 continue
-            draft = self._draft(sentence, inside, triggers, start, dateline_end, region, published)
+            draft = self._draft(
+                sentence,
+                inside,
+                triggers,
+                start,
+                dateline_end,
+                region,
+                published,
+                gaz,
+                headline=index == 0,
+            )
             if draft is None:
                 continue
             draft.indices = [index]
@@ -173,14 +228,52 @@ class Extractor:
                 drafts.append(draft)
             else:
                 _merge(same, draft)
-        fallback = self._article_place(mentions, region)
+        fallback = self._article_place(mentions, region, gaz)
         for d in drafts:
             if d.place is None and d.place_name is None and fallback is not None:
                 d.place, d.place_name, d.region = fallback[0], fallback[1], fallback[2]
+        if drafts and drafts[0].perpetrator is None:
+            # The lead repeats the headline's event with details: the next drafts of the same
+            # kind of attack, if they name who did it, name who did the main one.
+            lead = [d for d in drafts[1:4] if d.trigger == drafts[0].trigger and d.perpetrator]
+            if lead:
+                drafts[0].perpetrator = lead[0].perpetrator
         if drafts and drafts[0].perpetrator is None and sentences:
             drafts[0].perpetrator = self._headline_actor(sentences[0], mentions)
         claims = read_claims(sentences, mentions, self.actors)
-        return _contract(published, drafts, claims, mentions, self.actors, self.gazetteer)
+        if drafts and drafts[0].perpetrator is None:
+            # Nobody named as doing it, but someone admits it ("IS claimed responsibility").
+            admitted = [
+                c["claimant"]
+                for c in claims
+                if c["kind"] == "admits" and c["claimant"]["id"] in self.armed
+            ]
+            if admitted:
+                drafts[0].perpetrator = admitted[0]["id"], admitted[0]["name"]
+        return _contract(published, drafts, claims, mentions, self.actors, gaz)
+
+    def _gazetteer_for(self, text: str) -> Gazetteer:
+        """The places of the country the article is about, else every shipped place.
+
+        The shipped gazetteer covers several countries; a Syrian report's
+        "Human Rights" must not be read as Uman in Ukraine.  The country is the
+        one whose name and demonyms (``lexicon.COUNTRY_WORDS``) the article uses
+        most; an article naming none is read against every place.
+        """
+        counts = Counter(
+            code
+            for word in _COUNTRY_WORD.findall(text[:20_000].lower())
+            for code in _COUNTRY_OF_WORD.get(word, ())
+        )
+        if not counts:
+            return self.gazetteer
+        (code, n), *rest = counts.most_common(2)
+        if rest and rest[0][1] == n:
+            return self.gazetteer
+        if code not in self._countries:
+            mine = [p for p in self.gazetteer.places if p.country == code]
+            self._countries[code] = Gazetteer(mine) if mine else self.gazetteer
+        return self._countries[code]
 
     def _headline_actor(
         self, headline: tuple[int, int, str], mentions: list[_Mention]
@@ -191,7 +284,8 @@ class Extractor:
         often than the body's first sentence of the act does.  Only one armed
         actor may be named there; two (or none) leave it unnamed.
         """
-        start, end, _ = headline
+        start, end, text = headline
+        low = text.lower()
         named = {
             m.value: m.text
             for m in mentions
@@ -199,11 +293,12 @@ class Extractor:
             and start <= m.start < end
             and m.value in self.armed
             and m.text.lower() not in REPORTERS
+            and _can_be_agent(low, m.start - start, m.end - start)
         }
         return next(iter(named.items())) if len(named) == 1 else None
 
     def _article_place(
-        self, mentions: list[_Mention], region: set[str]
+        self, mentions: list[_Mention], region: set[str], gaz: Gazetteer
     ) -> tuple[Place | None, str, str | None] | None:
         """Where the article as a whole is: its first unambiguous place, else its governorate.
 
@@ -213,12 +308,12 @@ class Extractor:
         for m in mentions:
             if m.kind != "place" or m.value in NOT_INCIDENT_PLACES:
                 continue
-            result = geocode(self.gazetteer, m.text)
+            result = geocode(gaz, m.text)
             if result.place is not None:
                 return result.place, m.text, None
         for m in mentions:
             if m.kind == "place":
-                code = _GOVERNORATE_KEYS.get(place_key(m.text))
+                code = _region_code(m)
                 if code:
                     return None, m.text, code
         if len(region) == 1:
@@ -226,16 +321,18 @@ class Extractor:
             return None, code.split(" ", 1)[1], code
         return None
 
-    def _mentions(self, doc: Any) -> list[_Mention]:
+    def _mentions(self, doc: Any, text: str, gaz: Gazetteer) -> list[_Mention]:
+        """Actor, place and trigger matches in ``doc`` (whose text is ``text``: spaCy
+        rebuilds ``doc.text`` from the tokens on every access)."""
         found: list[_Mention] = []
         for matcher in (self.matcher, self.cased):
             for key, s, e in matcher(doc):
                 kind, value = self._values[key]
                 span = doc[s:e]
                 found.append(_Mention(span.start_char, span.end_char, span.text, kind, value))
-        found += self._place_ngrams(doc)
+        found += self._place_ngrams(doc, text, gaz)
         if self.model is not None:
-            for ent in self.model(doc.text).ents:
+            for ent in self.model(text).ents:
                 if ent.label_ in ("GPE", "LOC"):
                     found.append(
                         _Mention(ent.start_char, ent.end_char, ent.text, "place", ent.text.lower())
@@ -247,45 +344,86 @@ class Extractor:
             if kept and m.start < kept[-1].end and m.kind == kept[-1].kind:
                 continue
             kept.append(m)
-        return kept
+        actors = [m for m in kept if m.kind == "actor"]
+        return [m for m in kept if m.kind != "place" or _is_place_reference(m, text, actors)]
 
-    def _place_ngrams(self, doc: Any) -> list[_Mention]:
+    def _first_words(self, gaz: Gazetteer) -> frozenset[str]:
+        """Skeletons of the first word of every name a gazetteer (or the governorates) knows."""
+        key = id(gaz)
+        if key not in self._firsts:
+            names = [n for p in gaz.places for n in p.all_names]
+            names += [v for vs in GOVERNORATES.values() for v in vs]
+            names += [code.split(" ", 1)[1] for code in GOVERNORATES]
+            self._firsts[key] = frozenset(
+                skeleton(words[0]) for n in names if (words := place_key(n).split())
+            )
+        return self._firsts[key]
+
+    def _place_ngrams(self, doc: Any, text: str, gaz: Gazetteer) -> list[_Mention]:
         """Capitalised word groups the gazetteer knows by any spelling (up to four words).
 
         The consonant-skeleton match is only tried on groups of two or more
         words, where a chance collision with an ordinary name is unlikely.
         """
         out: list[_Mention] = []
-        i, n = 0, len(doc)
+        # Token attributes as one array: spaCy builds a Python Token object on every access.
+        rows = doc.to_array(self._token_attrs).tolist()
+        toks = [
+            (
+                idx,
+                text[idx : idx + length],
+                "",
+                bool(title or upper),
+                start == 1,
+                punct,
+                space,
+                stop,
+            )
+            for idx, length, title, upper, start, punct, space, stop in rows
+        ]
+        firsts = self._first_words(gaz)
+        frames: dict[str, bool] = {}  # token text → could it begin a known name?
+        # Word group → (a governorate?, candidates, how); per article, so that a benchmark's
+        # repeated passes over the same articles measure no warmer cache than new ones get.
+        cache: dict[str, tuple[bool, Any, str]] = {}
+        i, n = 0, len(toks)
         while i < n:
-            tok = doc[i]
-            if not (tok.is_title or tok.is_upper) or (tok.is_sent_start and tok.lower_ in _COMMON):
+            start, word, _, capital, sent_start, _, _, stop = toks[i]
+            if not capital or (sent_start and word.lower() in _COMMON):
+                i += 1
+                continue
+            # The first word that is not an article must begin some known name (by skeleton).
+            j = i
+            while j < n and (toks[j][1].lower() in ARTICLES or toks[j][1] in "-‘’'"):
+                j += 1
+            head = toks[j][1] if j < n else ""
+            if head not in frames:
+                frames[head] = skeleton(head) in firsts
+            if not frames[head]:
                 i += 1
                 continue
             for size in (4, 3, 2, 1):
                 if i + size > n:
                     continue
-                span = doc[i : i + size]
-                if span[-1].is_punct or any(t.is_space for t in span):
+                group = toks[i : i + size]
+                if group[-1][5] or any(t[6] for t in group):
                     continue
-                if place_key(span.text) in _GOVERNORATE_KEYS and not span[0].is_stop:
-                    out.append(
-                        _Mention(
-                            span.start_char, span.end_char, span.text, "place", span.text.lower()
-                        )
-                    )
+                last = group[-1]
+                end = last[0] + len(last[1])
+                name = text[start:end]
+                if name not in cache:
+                    gov = _governorate_key(name) in _GOVERNORATE_KEYS
+                    cache[name] = (gov, *(((), "") if gov else gaz.candidates(name)))
+                gov, places, how = cache[name]
+                if gov and not stop:
+                    out.append(_Mention(start, end, name, "place", name.lower()))
                     i += size - 1
                     break
-                places, how = self.gazetteer.candidates(span.text)
                 # English function words ("At least", "In", "As") are not Arabic articles
                 # unless the whole group is a known spelling.
                 loose = how != "name" or size == 1
-                if places and (how == "name" or size >= 2) and not (loose and span[0].is_stop):
-                    out.append(
-                        _Mention(
-                            span.start_char, span.end_char, span.text, "place", span.text.lower()
-                        )
-                    )
+                if places and (how == "name" or size >= 2) and not (loose and stop):
+                    out.append(_Mention(start, end, name, "place", name.lower()))
                     i += size - 1
                     break
             i += 1
@@ -300,19 +438,35 @@ class Extractor:
         dateline_end: int,
         region: set[str],
         published: date,
+        gaz: Gazetteer,
+        *,
+        headline: bool = False,
     ) -> _Draft | None:
-        draft = _Draft(sentences=[sentence], trigger=min(int(t.value) for t in triggers))
+        """A draft incident from one sentence with a trigger, or None if it has no place or toll.
+
+        The headline is kept even without either: it names the article's main
+        event, and the lead sentences that give its place and toll join it.
+        """
+        index = min(int(t.value) for t in triggers)
+        draft = _Draft(sentences=[sentence], trigger=index)
+        draft.weak = index == GENERIC_TRIGGER or all(
+            t.text.lower() in WEAK_TRIGGERS for t in triggers if int(t.value) == index
+        )
         casualties = read_casualties(sentence)
         places = [
             m
             for m in inside
             if m.kind == "place" and m.start >= dateline_end and m.value not in NOT_INCIDENT_PLACES
         ]
-        if not places and casualties is None:
+        if not places and casualties is None and not headline:
             return None
         draft.casualties = casualties
         for m in places:
-            result = geocode(self.gazetteer, m.text)
+            if m.value.startswith("region:"):
+                if draft.place_name is None:
+                    draft.place_name, draft.region = m.text, m.value.split(":", 1)[1]
+                continue
+            result = geocode(gaz, m.text)
             candidates = [result.place] if result.place else result.candidates
             if region and len(candidates) > 1:
                 narrowed = [
@@ -320,8 +474,13 @@ class Extractor:
                 ]
                 candidates = narrowed or candidates
             if len(candidates) == 1:
-                draft.place, draft.place_name = candidates[0], m.text
+                draft.place, draft.place_name, draft.region = candidates[0], m.text, None
                 break
+            if not candidates and draft.place_name is None and (code := _region_code(m)):
+                draft.place_name, draft.region = (
+                    m.text,
+                    code,
+                )  # a governorate, spelt unlike the gazetteer
             if candidates and draft.place_name is None:
                 draft.place_name, draft.ambiguous = m.text, candidates
         draft.perpetrator = _perpetrator(sentence, inside, triggers, offset, self.armed)
@@ -347,19 +506,45 @@ def _perpetrator(
     coalition"); one named just after the act word ("air strikes of the
     regime").  Monitors, civilians and aid agencies are never perpetrators.
     """
+    low = sentence.lower()
     candidates = [
         m
         for m in inside
-        if m.kind == "actor" and m.value in armed and m.text.lower() not in REPORTERS
+        if m.kind == "actor"
+        and m.value in armed
+        and m.text.lower() not in REPORTERS
+        and _can_be_agent(low, m.start - offset, m.end - offset)
     ]
     if not candidates:
         return None
+    # Who a weapon word names as its own ("Russian airstrikes", "regime shelling").
+    for t in triggers:
+        if int(t.value) == GENERIC_TRIGGER:
+            continue
+        own = [
+            a
+            for a in candidates
+            if a.start < t.start
+            and re.fullmatch(r"[\s'’s-]*", sentence[a.end - offset : t.start - offset])
+        ]
+        if own:
+            return own[-1].value, own[-1].text
+    # The subject of an active "kill(s|ed) N …": who killed is what was done.
+    for verb in _KILL_ACTIVE.finditer(low):
+        at = offset + verb.start()
+        before = [
+            a
+            for a in candidates
+            if a.end <= at and "." not in sentence[a.end - offset : verb.start()]
+        ]
+        if before:
+            return before[-1].value, before[-1].text
     trigger = triggers[0]
-    before = [a for a in candidates if a.end <= trigger.start]
+    before = [a for a in candidates if a.start < trigger.start]
     if before:
         a = before[-1]
         return a.value, a.text
-    by = re.search(r"\b(?:by|of)\s+(?:the\s+)?", sentence[trigger.end - offset :])
+    by = re.search(r"\b(?:by|of|with)\s+(?:the\s+)?", sentence[trigger.end - offset :])
     if by:
         at = trigger.end + by.end()
         after = [a for a in candidates if 0 <= a.start - at <= 3]
@@ -369,23 +554,123 @@ def _perpetrator(
     return (near[0].value, near[0].text) if near else None
 
 
+_COUNT = (
+    r"(?:at least |more than |over |about |some |nearly |around |up to )?"
+    r"(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|"
+    r"scores|hundreds|several|a hundred|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety)(?:-\w+)?)"
+)
+#: An active killing with its victims' count or article after it ("kills 22", "killed the").
+_KILL_ACTIVE = re.compile(rf"\b(?:kills|kill|killed|killing)\s+(?:{_COUNT}|the |a |an |several )")
+_COUNT_BEFORE = re.compile(rf"\b{_COUNT}\s+(?:[a-z-]+\s+){{0,2}}$")
+_MEMBERS_OF = re.compile(
+    r"\b(?:fighters|militants|jihadists|members|terrorists|soldiers|troops|leader|commander)"
+    r"\s+(?:from|of)\s+(?:the\s+)?$"
+)
+
+
+def _can_be_agent(low: str, start: int, end: int) -> bool:
+    """Whether the actor at low[start:end] may be who did it: not the dead, a holder, a target."""
+    return not (
+        (start > 0 and low[start - 1] == "-")  # part of a compound: "the Syria-Turkey border"
+        or _is_victim(low, start, end)
+        or _NOT_AGENT_AFTER.match(low, end)
+        or _NOT_AGENT_BEFORE.search(low[max(0, start - 30) : start])
+    )
+
+
+def _is_victim(low: str, start: int, end: int) -> bool:
+    """Whether an actor named here is among the dead, not who killed them.
+
+        "18 IS jihadists killed", "kill 13 Daesh militants", "fighters from the
+    Islamic State group were killed": the actor is counted, or its members are.
+    """
+    before = low[max(0, start - 40) : start]
+    return bool(_COUNT_BEFORE.search(before) or _MEMBERS_OF.search(before))
+
+
+#: An actor named as the holder of a place ("rebel-held", "regime-controlled") or as
+#: what was hit ("at an army checkpoint", "targeting IS positions") did not do it.
+_NOT_AGENT_AFTER = re.compile(
+    r"[\s-]*(?:held|controlled|run|occupied|besieged)\b"
+    # an outlet named after a country or group: "Jordan Times", "Syria TV"
+    r"|\s+(?:times|tv|news|agency|post|today|radio|television|tribune)\b"
+)
+_NOT_AGENT_BEFORE = re.compile(
+    r"\b(?:at|on|against|targeting|targeted|target|hit|hitting|struck|besieged)\s+"
+    r"(?:the\s+|an?\s+)?$"
+)
+
+_PARTICLES = frozenset({"al", "el", "as", "ad", "an", "ar", "at", "in", "of", "the", "and", "on"})
+_METONYMY = re.compile(r"\s*(?:'s\s+)?(?:" + "|".join(METONYMY_AFTER) + r")\b", re.IGNORECASE)
+
+
+def _is_place_reference(m: _Mention, text: str, actors: list[_Mention]) -> bool:
+    """Whether a place match is a reference to a place, not a piece of a name or a government.
+
+    A place name never ends in a particle or preposition ("Bashar al", "ISIS
+    in"), never cuts a hyphenated word ("Al" of "Al-Qaeda"), never overlaps an
+    actor's name ("New US"), and a capital followed by "said", "promises",
+    "government" … stands for the government (metonymy).
+    """
+    words = m.text.lower().split()
+    if not words or words[-1] in _PARTICLES or len(place_key(m.text)) < 3:
+        return False
+    if text[m.end : m.end + 1] == "-" or (m.start > 0 and text[m.start - 1] == "-"):
+        return False
+    if any(a.start < m.end and m.start < a.end for a in actors):
+        return False
+    return not _METONYMY.match(text, m.end)
+
+
+def _known_in(gaz: Gazetteer, name: str) -> bool:
+    """Whether a country's gazetteer knows this name: by spelling, or by skeleton if two words."""
+    places, how = gaz.candidates(name)
+    return bool(places) and (how == "name" or len(name.split()) >= 2)
+
+
 def _regions(mentions: list[_Mention]) -> set[str]:
     """Governorates the article names outright (for choosing among same-named places)."""
     out = set()
     for m in mentions:
         if m.kind == "place":
-            code = _GOVERNORATE_KEYS.get(place_key(m.text))
+            code = _region_code(m)
             if code:
                 out.add(code)
     return out
 
 
+def _region_code(m: _Mention) -> str | None:
+    """The governorate a mention names outright (a governorate, or a region of ``REGIONS``)."""
+    if m.value.startswith("region:"):
+        return m.value.split(":", 1)[1]
+    return _GOVERNORATE_KEYS.get(_governorate_key(m.text))
+
+
 #: Every governorate spelling, keyed without the article ("Al-Hasakeh" → "hasakeh").
+def _governorate_key(name: str) -> str:
+    """A governorate spelling's key, doubled letters made single and spaces removed.
+
+    Transliterations differ mostly in gemination and word breaks: Raqqa / Raqa,
+    Hasakah / Hassakeh, Deir ez-Zor / Deir Ezzor / Deirezzor.
+    """
+    return re.sub(r"(.)\1+", r"\1", place_key(name).replace(" ", ""))
+
+
 _GOVERNORATE_KEYS = {
-    place_key(v): code
+    _governorate_key(v): code
     for code, variants in GOVERNORATES.items()
     for v in (code.split(" ", 1)[1], *variants)
 }
+
+
+_COUNTRY_OF_WORD: dict[str, list[str]] = {}
+for _code, _words in COUNTRY_WORDS.items():
+    for _w in _words:
+        _COUNTRY_OF_WORD.setdefault(_w, []).append(_code)
+_COUNTRY_WORD = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _COUNTRY_OF_WORD), key=len, reverse=True)) + r")\b"
+)
 
 
 def _dateline_end(text: str) -> int:
@@ -394,8 +679,11 @@ def _dateline_end(text: str) -> int:
 
 
 def _same_incident(a: _Draft, b: _Draft) -> bool:
+    if a.indices == [0] and a.place is None and a.place_name is None:
+        return True  # a headline with no place: the first lead sentence that follows tells it
     if a.place is not None and b.place is not None:
-        return a.place.id == b.place.id and (a.date or (None,))[0] == (b.date or (None,))[0]
+        # A sentence that gives no date (a headline, mostly) fits any day.
+        return a.place.id == b.place.id and (a.date is None or b.date is None or a.date == b.date)
     return b.place is None and b.place_name is None  # a follow-up sentence with no place of its own
 
 
@@ -403,6 +691,16 @@ def _merge(into: _Draft, other: _Draft) -> None:
     into.sentences += other.sentences
     into.indices += other.indices
     into.tags |= other.tags
+    if into.weak and not other.weak and other.trigger != into.trigger:
+        # "killed" or a bare "bombs" yields to the weapon a joining sentence names.
+        into.tags -= set(EVENT_TRIGGERS[into.trigger][3])
+        into.trigger, into.weak = other.trigger, False
+        into.tags |= set(EVENT_TRIGGERS[other.trigger][3])
+    if into.date is None:
+        into.date = other.date
+    if into.place is None and into.place_name is None:
+        into.place, into.place_name = other.place, other.place_name
+        into.ambiguous, into.region = other.ambiguous, other.region
     if into.perpetrator is None:
         into.perpetrator = other.perpetrator
     if into.casualties is None:

@@ -21,6 +21,8 @@ EVENT_TRIGGERS: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
     ),
     (
         (
+            "suicide bomb",
+            "suicide bombs",
             "suicide bomber",
             "suicide bombers",
             "suicide bombing",
@@ -77,6 +79,8 @@ EVENT_TRIGGERS: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
             "bombings",
             "bombs",
             "aerial",
+            "strike",
+            "strikes",
         ),
         "Explosions/Remote violence",
         "Air/drone strike",
@@ -144,7 +148,21 @@ EVENT_TRIGGERS: list[tuple[tuple[str, ...], str, str, tuple[str, ...]]] = [
         "Other",
         ("evacuation",),
     ),
+    # Last resort: a killing or attack with no weapon named.  It makes an incident
+    # (reports like "the army killed 28 militants" have no weapon word) but
+    # yields its type to any weapon word in the sentences that join it.
+    (
+        ("kills", "killed", "kill", "killing", "ambush", "ambushed", "attacked", "attack"),
+        "Battles",
+        "Armed clash",
+        ("weapon_unstated",),
+    ),
 ]
+#: Index of the last-resort trigger above.
+GENERIC_TRIGGER = len(EVENT_TRIGGERS) - 1
+#: Trigger words too loose to decide an incident's type when a sentence joining
+#: it names a weapon: "Bombs kill 22" then "a double suicide bomb attack".
+WEAK_TRIGGERS = frozenset({"bomb", "bombs", "bombing", "bombings", "bombed", "strike", "strikes"})
 
 #: Words that mark what was hit → extra tags.
 TARGET_TAGS: dict[str, str] = {
@@ -194,7 +212,45 @@ DESCRIPTORS: dict[str, str] = {
     "nusra": "jabhat-fateh-al-sham",
     "al-nusra": "jabhat-fateh-al-sham",
     "kurdish-led": "sdf",
+    # Who flies and fires in Syria: "Syrian" qualifying aircraft or forces is the state.
+    "syrian forces": "syria-government",
+    "syrian troops": "syria-government",
+    "syrian arab army": "syria-government",
+    "syrian air force": "syria-government",
+    "syrian arab air force": "syria-government",
+    "syrian warplanes": "syria-government",
+    "syrian war planes": "syria-government",
+    "syrian fighter jets": "syria-government",
+    "syrian helicopter": "syria-government",
+    "russian fighter jets": "russia",
+    "russian war planes": "russia",
+    "syrian jets": "syria-government",
+    "syrian aircraft": "syria-government",
+    "syrian helicopters": "syria-government",
+    "syrian air raids": "syria-government",
+    "syrian air strikes": "syria-government",
+    "syrian airstrikes": "syria-government",
+    "government forces": "syria-government",
+    "assad forces": "syria-government",
+    "pro-assad": "syria-government",
+    # Kurdish *armed forces* in Syria are the YPG (within the SDF); bare "Kurdish" stays out.
+    "kurdish forces": "ypg",
+    "kurdish fighters": "ypg",
+    "kurdish militia": "ypg",
+    "kurdish militias": "ypg",
+    "kurdish militiamen": "ypg",
+    "kurdish militants": "ypg",
+    "kurds": "ypg",
+    "assad": "syria-government",
+    "assads": "syria-government",
+    "assad's": "syria-government",
+    # The opposition's political body, not the US-led coalition.
+    "syrian coalition": "syrian-national-coalition",
+    "national coalition": "syrian-national-coalition",
 }
+
+#: Registry actors that speak but do not fight: claimants, never perpetrators.
+POLITICAL_BODIES = frozenset({"syrian-national-coalition"})
 
 #: Short descriptors that are ordinary words in lower case ("us", "is"): matched
 #: only as written.
@@ -251,6 +307,30 @@ NUMBER_WORDS: dict[str, int] = {
     "seventy": 70,
     "eighty": 80,
     "ninety": 90,
+    **{
+        f"{tens}-{unit}": t + u
+        for tens, t in (
+            ("twenty", 20),
+            ("thirty", 30),
+            ("forty", 40),
+            ("fifty", 50),
+            ("sixty", 60),
+            ("seventy", 70),
+            ("eighty", 80),
+            ("ninety", 90),
+        )
+        for unit, u in (
+            ("one", 1),
+            ("two", 2),
+            ("three", 3),
+            ("four", 4),
+            ("five", 5),
+            ("six", 6),
+            ("seven", 7),
+            ("eight", 8),
+            ("nine", 9),
+        )
+    },
     "a hundred": 100,
     "hundred": 100,
     "a dozen": 12,
@@ -286,4 +366,64 @@ NOT_INCIDENT_PLACES = frozenset(
         "london",
         "paris",
     }
+)
+
+#: Country names, demonyms and capitals (lower case) by ISO code: an article is
+#: read against the gazetteer of the country it names most (see
+#: ``Extractor._gazetteer_for``).  Only countries the shipped gazetteer covers
+#: need an entry; others fall back to every place.
+COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
+    "SY": ("syria", "syrian", "syrians", "syrias", "damascus", "aleppo"),
+    "UA": ("ukraine", "ukrainian", "ukrainians", "ukraines", "kyiv", "kiev", "donbas", "donbass"),
+}
+
+#: Regions news names that are not settlements, by governorate (OCHA code and
+#: name as in ``geo.admin_names.GOVERNORATES``): an incident there is located
+#: at governorate level (geo_precision 3), with no coordinates.
+REGIONS: dict[str, str] = {
+    "ghouta": "SY03 Rural Damascus",
+    "eastern ghouta": "SY03 Rural Damascus",
+    "east ghouta": "SY03 Rural Damascus",
+    "east ghota": "SY03 Rural Damascus",
+    "eastern ghota": "SY03 Rural Damascus",
+    "western ghouta": "SY03 Rural Damascus",
+    "qalamoun": "SY03 Rural Damascus",
+    "qalamon": "SY03 Rural Damascus",
+    "qalmoun": "SY03 Rural Damascus",
+    "qalamun": "SY03 Rural Damascus",
+    "wadi barada": "SY03 Rural Damascus",
+    "damascus countryside": "SY03 Rural Damascus",
+    "rural damascus": "SY03 Rural Damascus",
+    "hauran": "SY12 Dar'a",
+    "houran": "SY12 Dar'a",
+}
+
+#: Words after a place name that make it stand for a government or its
+#: people ("Damascus said", "Ankara's offensive"): then it is not a location.
+METONYMY_AFTER = (
+    "said",
+    "says",
+    "say",
+    "announced",
+    "accused",
+    "accuses",
+    "denied",
+    "denies",
+    "promises",
+    "promised",
+    "claims",
+    "claimed",
+    "insists",
+    "insisted",
+    "warned",
+    "warns",
+    "government",
+    "regime",
+    "authorities",
+    "officials",
+    "rejected",
+    "agreed",
+    "wants",
+    "backed",
+    "backs",
 )
