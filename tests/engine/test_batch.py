@@ -515,3 +515,25 @@ def test_real_ucdp_events_give_the_same_findings_on_both_paths(
     assert got.height == expected.height
     assert got.to_dicts() == expected.to_dicts()
     assert (got["verdict"] == "violation").sum() > 0
+
+
+def test_values_spanning_lines_and_doubled_quotes_survive_the_block_cuts(
+    registry: ActorRegistry, tmp_path: Path
+) -> None:
+    """Blocks are cut at record ends: a quoted note with newlines and quotes stays whole."""
+    rows = seeded_rows(registry, n=40)
+    for i, row in enumerate(rows):
+        row["notes"] = f'synthetic note {i}: he said ""hold""\nthen, "later",\n' * (i % 3)
+        row["location"] = f'place "{i}"' if i % 2 else "place\nwith a newline"
+    path = write_csv(tmp_path / "multiline.csv", rows)
+    expected = reference("syria-2016-09-us-russia", path, registry)
+    for batch_rows in (1, 2, 5, 1000):
+        got = batch(
+            path,
+            tmp_path / f"o{batch_rows}.parquet",
+            "syria-2016-09-us-russia",
+            registry,
+            everything=True,
+            batch_rows=batch_rows,
+        )
+        assert got.to_dicts() == expected.to_dicts()

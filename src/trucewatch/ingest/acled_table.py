@@ -19,7 +19,6 @@ them column-wise.  It never decides differently from the row importer:
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,9 +147,12 @@ def checked_batches(path: Path, *, batch_rows: int) -> Iterator[pl.DataFrame]:
     present = [c for c in READ_COLUMNS if c in header]
     try:
         if file_kind(path) == "parquet":
-            source = pq.ParquetFile(path)
-            for batch in source.iter_batches(batch_size=batch_rows, columns=present):
-                yield check_frame(pl.from_arrow(batch))  # type: ignore[arg-type]
+            # Row counts are in the file's metadata: each slice reads only the row
+            # groups it overlaps.
+            rows = pq.ParquetFile(path).metadata.num_rows
+            for offset in range(0, rows, batch_rows):
+                frame = pl.scan_parquet(path).select(present).slice(offset, batch_rows).collect()
+                yield check_frame(frame)
             return
         for frame in _csv_blocks(path, present, batch_rows):
             yield check_frame(frame)
@@ -165,7 +167,9 @@ def _csv_blocks(path: Path, columns: list[str], batch_rows: int) -> Iterator[pl.
 
     A block is cut after a newline with an even number of quote characters
     before it: in CSV a quote inside a quoted value is doubled, so that
-    newline ends a record even when values span lines.
+    newline ends a record even when values span lines.  Each block is copied
+    once (header, the previous block's unfinished record, this block's whole
+    records) and parsed by Polars.
     """
     with path.open("rb") as f:
         header = f.readline()
@@ -175,36 +179,42 @@ def _csv_blocks(path: Path, columns: list[str], batch_rows: int) -> Iterator[pl.
         block = max(1024, int(batch_rows * len(sample) / lines)) if sample else 1024
         carry = b""
         while True:
-            data = carry + f.read(block)
-            at_end = len(data) == len(carry)
-            if at_end:
-                cut = len(data)
+            data = f.read(block)
+            if not data:
+                cut = 0
+                chunk = b"".join((header, carry))
             else:
-                cut = _record_end(data)
-                if cut == 0:  # one record longer than a block: read more
-                    carry = data
+                cut = _record_end(data, carry.count(b'"') % 2)
+                if cut == 0:  # no record ends in this block: it is all one record
+                    carry += data
                     continue
-            if data[:cut].strip():
+                chunk = b"".join((header, carry, memoryview(data)[:cut]))
+            if len(chunk) > len(header) and (len(chunk) > 4096 or chunk[len(header) :].strip()):
                 yield pl.read_csv(
-                    io.BytesIO(header + data[:cut]),
-                    columns=columns,
-                    infer_schema=False,
-                    empty_string_is_null=False,
+                    chunk, columns=columns, infer_schema=False, empty_string_is_null=False
                 )
-            if at_end:
+            if not data:
                 return
             carry = data[cut:]
 
 
-def _record_end(data: bytes) -> int:
-    """Just past the last newline of ``data`` that ends a record (0: none does)."""
-    raw = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(raw == 0x0A)
-    if len(newlines) == 0:
+def _record_end(data: bytes, odd_before: int) -> int:
+    """Just past the last newline of ``data`` that ends a record (0: none does).
+
+    ``odd_before`` is 1 when an odd number of quotes precede ``data`` (it
+    starts inside a quoted value).
+    """
+    end = data.rfind(b"\n")
+    if end < 0:
         return 0
-    quotes = np.flatnonzero(raw == 0x22)
-    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
-    return int(ends[-1]) + 1 if len(ends) else 0
+    odd = (odd_before + data.count(b'"', 0, end)) % 2
+    while odd:
+        previous = data.rfind(b"\n", 0, end)
+        if previous < 0:
+            return 0
+        odd ^= data.count(b'"', previous, end) % 2
+        end = previous
+    return end + 1
 
 
 def check_frame(raw: pl.DataFrame) -> pl.DataFrame:
