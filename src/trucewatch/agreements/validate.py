@@ -9,6 +9,7 @@ group the agreement does not exclude.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -16,6 +17,9 @@ from trucewatch.actors import ActorRegistry
 from trucewatch.domain import Agreement, EventObligation
 from trucewatch.errors import Problem, close_matches
 from trucewatch.yamlfile import LineMap, PathKey
+
+MAX_DAYS = 3_650_000
+"""The longest phase we accept, in days (~10,000 years): longer cannot be put on a calendar."""
 
 
 class _Collector:
@@ -114,7 +118,19 @@ def _check_phases(a: Agreement, c: _Collector) -> None:
                 f"phase '{phase.id}' starts after itself",
                 "name the phase it follows",
             )
-    spans = a.phase_spans()
+    for i, phase in enumerate(a.phases):
+        if phase.days is not None and not (math.isfinite(phase.days) and phase.days <= MAX_DAYS):
+            c.add(
+                ("phases", i, "days"),
+                f"phase '{phase.id}' lasts {phase.days:g} days, past any date we can compute",
+                f"give its length in days (at most {MAX_DAYS}), or an end",
+            )
+            return
+    try:
+        spans = a.phase_spans()
+    except OverflowError:  # each length is fine, but chained they run past the year 9999
+        c.add(("phases",), "the phases end after the year 9999", "check their days and ends")
+        return
     for i, phase in enumerate(a.phases):
         if phase.id not in spans:
             continue

@@ -76,7 +76,8 @@ def read_claims(path: Path | str, *, known_sources: Collection[str] | None = Non
 
     def check(i: int, item: dict[str, Any]) -> None:
         kind = item.get("kind")
-        if kind in _SUBJECT_HINTS and not item.get("subject"):
+        # A kind written as a list or mapping is not hashable; validation reports it.
+        if isinstance(kind, str) and kind in _SUBJECT_HINTS and not item.get("subject"):
             problems.append(
                 Problem(
                     name,
