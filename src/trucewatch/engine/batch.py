@@ -531,8 +531,9 @@ class BatchEvaluator:
 
     def _id_or_name(self, name: str, day: date | None) -> str:
         found = self.actors.resolve(name, on=day)
-        # An unknown name keeps its text: two different unknown names are two cases.
-        return found.actor_id if found is not None else "?" + name
+        # The rules read only ids; every name the registry does not know is the same
+        # "no id" to them (but each still counts, as an unidentified target does).
+        return found.actor_id if found is not None else "?"
 
     def _intern_signature(self, value: tuple[object, ...]) -> int:
         found = self._signatures.get(value)
