@@ -97,7 +97,7 @@ def change_status(
     with db.transaction() as conn:
         resolved = resolve_incident_ref(conn, incident_id)
         current = _incident_status(conn, resolved, lock=True)
-        _check_version(conn, resolved, expected_version)
+        version = _check_version(conn, resolved, expected_version)
         allowed = allowed_next(current)
         if to not in allowed:
             options = ", ".join(allowed) or "nothing (it is final)"
@@ -111,22 +111,19 @@ def change_status(
                     )
                 ]
             )
+        # Compare-and-swap on the version read: on SQLite the reads above run
+        # outside the write lock, so another writer may have come in between.
         done = conn.execute(
             update(incidents)
-            .where(incidents.c.id == resolved, incidents.c.status == current)
+            .where(
+                incidents.c.id == resolved,
+                incidents.c.status == current,
+                incidents.c.version == version,
+            )
             .values(status=to, version=incidents.c.version + 1, updated_at=now)
         )
-        if done.rowcount != 1:  # pragma: no cover - only under a concurrent change
-            raise InputError(
-                [
-                    Problem(
-                        "--to",
-                        None,
-                        f"incident {resolved} changed status while this change was made",
-                        "look at it again with `trucewatch show incident` and retry",
-                    )
-                ]
-            )
+        if done.rowcount != 1:
+            raise _stale(conn, resolved, version)
         digest = audit.record(
             conn,
             at=now,
@@ -142,6 +139,14 @@ def change_status(
             conn.execute(select(audit_log.c.id).where(audit_log.c.hash == digest)).scalar_one()
         )
     return StatusChange(entry_id, now, user, current, to, reason)
+
+
+def _stale(conn: Connection, incident_id: str, read: int) -> StaleVersionError:
+    """The error for a write that lost the race for version ``read``."""
+    now_at = int(
+        conn.execute(select(incidents.c.version).where(incidents.c.id == incident_id)).scalar_one()
+    )
+    return StaleVersionError("incident", incident_id, read, now_at)
 
 
 def _check_version(conn: Connection, incident_id: str, expected: int | None) -> int:
@@ -177,8 +182,14 @@ def set_published(
     db.require_current()
     with db.transaction() as conn:
         resolved = resolve_incident_ref(conn, incident_id)
-        status = _incident_status(conn, resolved, lock=True)
-        version = _check_version(conn, resolved, expected_version)
+        # Status, publication and version from one read: one consistent snapshot.
+        query = select(incidents.c.status, incidents.c.published, incidents.c.version).where(
+            incidents.c.id == resolved
+        )
+        row = conn.execute(query.with_for_update()).one()
+        status, before, version = str(row.status), bool(row.published), int(row.version)
+        if expected_version is not None and expected_version != version:
+            raise StaleVersionError("incident", resolved, expected_version, version)
         if published and status not in PUBLISHABLE:
             raise InputError(
                 [
@@ -191,18 +202,15 @@ def set_published(
                     )
                 ]
             )
-        before = bool(
-            conn.execute(
-                select(incidents.c.published).where(incidents.c.id == resolved)
-            ).scalar_one()
-        )
         if before == published:
             return version
-        conn.execute(
+        done = conn.execute(
             update(incidents)
-            .where(incidents.c.id == resolved)
+            .where(incidents.c.id == resolved, incidents.c.version == version)
             .values(published=published, version=incidents.c.version + 1, updated_at=now)
         )
+        if done.rowcount != 1:  # another writer came in after the read (SQLite)
+            raise _stale(conn, resolved, version)
         audit.record(
             conn,
             at=now,
