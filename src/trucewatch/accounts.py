@@ -10,12 +10,21 @@ permissions themselves.
 Secrets are never stored: an API token or a session cookie is kept as its
 SHA-256 (a copy of the database lets nobody in), a password as an argon2id
 hash.  Every change to a user or a token is written to the audit log.
+
+Guessing is limited: after a few failed sign-ins for one name, or many from
+one client address, within a window, sign-in is refused outright
+(``SignInLockedError``, the dashboard's 429) until the window has passed, the
+password unchecked; a lockout is audited.  A session ends at its absolute
+expiry, after an idle spell, when its user is deactivated, revoked, or
+given a new password.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -24,11 +33,11 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from trucewatch.errors import InputError, Problem
 from trucewatch.store import Database, audit
-from trucewatch.store.schema import api_tokens, sessions, users
+from trucewatch.store.schema import api_tokens, login_failures, sessions, users
 
 
 class Role(StrEnum):
@@ -81,6 +90,10 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 #: How long an API token and a browser session live unless told otherwise.
 TOKEN_DAYS = 90
 SESSION_HOURS = 12
+#: A session unused for this long ends (the absolute limit is ``SESSION_HOURS``).
+SESSION_IDLE = timedelta(minutes=60)
+#: A session's last use is written at most this often (not on every request).
+_SEEN_EVERY = timedelta(minutes=1)
 
 #: Names are what the audit log records; keep them plain.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
@@ -379,6 +392,13 @@ def set_password(
         conn.execute(
             update(users).where(users.c.id == user.id).values(password_hash=_hasher.hash(password))
         )
+        # Whoever signed in with the old password is signed out: a password is
+        # changed because someone else may know it.
+        ended = conn.execute(
+            update(sessions)
+            .where(sessions.c.user_id == user.id, sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        ).rowcount
         audit.record(
             conn,
             at=now,
@@ -386,6 +406,7 @@ def set_password(
             action="password_set",
             entity_type="user",
             entity_id=name,
+            after={"sessions_ended": int(ended)},
         )
 
 
@@ -428,21 +449,82 @@ class Session:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class LoginLimits:
+    """How many failed sign-ins are allowed, per name and per client address, in a window.
+
+    ``key`` hashes the name and address before they are stored (HMAC-SHA256):
+    the table of failures must not list, in clear, where monitors connect
+    from or a password mistyped into the name field.
+    """
+
+    per_account: int = 5
+    per_address: int = 20
+    window: timedelta = timedelta(minutes=15)
+    key: bytes = b"development-only-not-a-secret"
+
+    def hashed(self, kind: str, value: str) -> str:
+        """The stored form of one counter's key."""
+        return hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+class SignInLockedError(Exception):
+    """Too many failed sign-ins: refused without checking the password, for ``retry_after`` s."""
+
+    def __init__(self, retry_after: int, what: str) -> None:
+        super().__init__(f"too many failed sign-ins for this {what}; retry in {retry_after} s")
+        self.retry_after = retry_after
+        self.what = what
+
+
+def _locked_for(
+    conn: Connection, key: str, limit: int, window: timedelta, now: datetime
+) -> int | None:
+    """Seconds until ``key`` may try again, or None if it may now."""
+    recent = [
+        _aware(r)
+        for r in conn.execute(
+            select(login_failures.c.at)
+            .where(login_failures.c.key == key, login_failures.c.at > now - window)
+            .order_by(login_failures.c.at.desc())
+            .limit(limit)
+        ).scalars()
+    ]
+    if len(recent) < limit:
+        return None
+    # Free again when the limit-th most recent failure leaves the window.
+    return max(1, math.ceil((recent[-1] + window - now).total_seconds()))
+
+
 def sign_in(
     db: Database,
     name: str,
     password: str,
     *,
     hours: int = SESSION_HOURS,
+    address: str | None = None,
+    limits: LoginLimits | None = None,
     now: datetime | None = None,
 ) -> Session | None:
     """Check a name and password; a new session if they match an active user, else None.
 
     The answer is the same for an unknown name and a wrong password, so the
-    form does not tell an intruder which names exist.
+    form does not tell an intruder which names exist.  While the name or the
+    client ``address`` has had too many failures in the window, raise
+    ``SignInLockedError`` without looking at the password (so a lockout cannot be
+    used to test guesses); failures during a lockout are not counted, so it
+    ends when the window has passed.
     """
     now = now or datetime.now(UTC)
+    limits = limits or LoginLimits()
+    keys = [("account", limits.hashed("account", name), limits.per_account)]
+    if address:
+        keys.append(("address", limits.hashed("address", address), limits.per_address))
     with db.engine.connect() as conn:
+        for what, key, limit in keys:
+            wait = _locked_for(conn, key, limit, limits.window, now)
+            if wait is not None:
+                raise SignInLockedError(wait, what)
         row = conn.execute(select(users).where(users.c.name == name)).first()
     stored = row.password_hash if row is not None else None
     try:
@@ -454,10 +536,12 @@ def sign_in(
             # Spend the same time as a real check: timing must not reveal names.
             with contextlib.suppress(VerificationError):
                 _hasher.verify(_DUMMY_HASH, password)
+        _count_failure(db, keys, limits, known=row is not None, name=name, now=now)
         return None
     cookie, csrf = new_secret(), secrets.token_urlsafe(32)
     expires = now + timedelta(hours=hours)
     with db.transaction() as conn:
+        conn.execute(delete(login_failures).where(login_failures.c.key == keys[0][1]))
         conn.execute(
             insert(sessions).values(
                 user_id=row.id,
@@ -465,6 +549,7 @@ def sign_in(
                 csrf_token=csrf,
                 created_at=now,
                 expires_at=expires,
+                last_seen_at=now,
             )
         )
         audit.record(
@@ -473,17 +558,69 @@ def sign_in(
     return Session(cookie, csrf, expires)
 
 
+def _count_failure(
+    db: Database,
+    keys: list[tuple[str, str, int]],
+    limits: LoginLimits,
+    *,
+    known: bool,
+    name: str,
+    now: datetime,
+) -> None:
+    """Record one failed sign-in; audit the failure that starts a lockout."""
+    with db.transaction() as conn:
+        conn.execute(delete(login_failures).where(login_failures.c.at <= now - limits.window))
+        for what, key, limit in keys:
+            conn.execute(insert(login_failures).values(key=key, at=now))
+            n = conn.execute(
+                select(func.count())
+                .select_from(login_failures)
+                .where(login_failures.c.key == key, login_failures.c.at > now - limits.window)
+            ).scalar_one()
+            if n == limit:
+                audit.record(
+                    conn,
+                    at=now,
+                    user="anonymous",
+                    action="sign_in_locked",
+                    entity_type="user" if what == "account" else "client",
+                    # A name that is no account may be a password typed in the
+                    # wrong field: only its keyed hash is kept.
+                    entity_id=name if what == "account" and known else key[:16],
+                    after={
+                        "by": what,
+                        "failures": int(n),
+                        "window_s": int(limits.window.total_seconds()),
+                    },
+                )
+
+
 _DUMMY_HASH = _hasher.hash("not a password anyone has")
 
 
 def user_by_session(
-    db: Database, cookie: str, *, now: datetime | None = None
+    db: Database,
+    cookie: str,
+    *,
+    idle: timedelta = SESSION_IDLE,
+    now: datetime | None = None,
 ) -> tuple[User, str] | None:
-    """The active user and CSRF token of a live session cookie, else None."""
+    """The active user and CSRF token of a live session cookie, else None.
+
+    A session is live until its absolute expiry and while it has been used
+    within ``idle``; each use (at most once a minute) moves the idle limit on.
+    """
     now = now or datetime.now(UTC)
     with db.engine.connect() as conn:
         row = conn.execute(
-            select(users, sessions.c.expires_at, sessions.c.csrf_token)
+            select(
+                users,
+                sessions.c.id.label("session_id"),
+                sessions.c.expires_at,
+                sessions.c.csrf_token,
+                sessions.c.created_at.label("session_created_at"),
+                sessions.c.last_seen_at,
+            )
             .join(sessions, sessions.c.user_id == users.c.id)
             .where(
                 sessions.c.token_sha256 == sha256_hex(cookie),
@@ -493,6 +630,14 @@ def user_by_session(
         ).first()
     if row is None or _aware(row.expires_at) <= now:
         return None
+    seen = _aware(row.last_seen_at or row.session_created_at)
+    if seen + idle <= now:
+        return None
+    if now - seen >= _SEEN_EVERY:
+        with db.transaction() as conn:
+            conn.execute(
+                update(sessions).where(sessions.c.id == row.session_id).values(last_seen_at=now)
+            )
     return _user_of(row), row.csrf_token
 
 

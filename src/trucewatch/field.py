@@ -703,6 +703,30 @@ def _is_text(path: Path) -> bool:
     return True
 
 
+#: What a text file starting with these is (after spaces and a BOM), lower-cased.
+_MARKUP = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<?xml", b"<iframe")
+
+
+def _disguised_text(up: Upload, declared: str) -> str | None:
+    """Why a text upload is refused, or None: markup, or text posing as a photo or PDF.
+
+    Text is accepted as a witness's written account.  A web page or SVG is
+    not: opened from the evidence store in a browser it would run as a page;
+    and a "photo" that is really text is a mislabelled file at best.
+    """
+    with up.path.open("rb") as f:
+        head = f.read(512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(_MARKUP) or b"<script" in head:
+        return "the file is a web page or markup (HTML, SVG, XML), not a photo or document"
+    suffix = Path(safe_filename(up.filename)).suffix.lower()
+    claims = declared if declared.startswith(("image/", "application/pdf")) else None
+    if claims is None and suffix in {".jpg", ".jpeg", ".png", ".webp", ".heic", ".pdf"}:
+        claims = suffix
+    if claims is not None:
+        return f"the file says it is {_shown(claims)} but its content is text"
+    return None
+
+
 def safe_filename(name: str) -> str:
     """A file name as received, reduced to its last part and harmless characters."""
     base = re.split(r"[\\/]", name or "")[-1]
@@ -754,6 +778,17 @@ def check_uploads(uploads: Sequence[Upload], *, max_bytes: int) -> list[CheckedU
             )
             continue
         declared = (up.content_type or "").split(";")[0].strip().lower()
+        if media == "text/plain":
+            disguise = _disguised_text(up, declared)
+            if disguise is not None:
+                problems.append(
+                    _problem(
+                        where,
+                        disguise,
+                        f"attach {allowed}; a web page or script is refused whatever its name",
+                    )
+                )
+                continue
         if declared and declared not in ALLOWED_MEDIA and declared != "application/octet-stream":
             problems.append(
                 _problem(
@@ -970,17 +1005,34 @@ def _writable(store: Path) -> None:
 
 
 def _ensure_field_source(conn: Any, now: datetime) -> None:
-    if conn.execute(select(sources.c.id).where(sources.c.id == FIELD_SOURCE)).first() is None:
+    """The source every field report is filed under, created by the first report.
+
+    Two monitors' first reports may arrive together: the row is inserted with
+    ON CONFLICT DO NOTHING, so the second waits for the first and moves on
+    instead of failing on the duplicate key (found by the 20-writer test).
+    """
+    if conn.execute(select(sources.c.id).where(sources.c.id == FIELD_SOURCE)).first() is not None:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    values = {
+        "id": FIELD_SOURCE,
+        "name": FIELD_SOURCE_NAME,
+        "kind": "monitor",
+        "reliability": "F",
+        "created_at": now,
+        "note": "reports submitted by the mission's monitors from the field; "
+        "reliability F (cannot be judged) until an analyst grades it",
+    }
+    if conn.dialect.name == "postgresql":
         conn.execute(
-            insert(sources).values(
-                id=FIELD_SOURCE,
-                name=FIELD_SOURCE_NAME,
-                kind="monitor",
-                reliability="F",
-                created_at=now,
-                note="reports submitted by the mission's monitors from the field; "
-                "reliability F (cannot be judged) until an analyst grades it",
-            )
+            postgresql.insert(sources)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+    else:
+        conn.execute(
+            sqlite.insert(sources).values(**values).on_conflict_do_nothing(index_elements=["id"])
         )
 
 

@@ -17,6 +17,7 @@ exact place an account was given never reaches the public or a party.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -406,3 +407,72 @@ def test_witnesses_and_source_places_never_reach_the_public_or_a_party(scoped: M
         (report,) = get(mission, who, f"/api/incidents/{PUBLISHED}").json()["field_reports"]
         assert report["witness"] == WITNESS
         assert (report["source_latitude"], report["source_longitude"]) == (SOURCE_LAT, SOURCE_LON)
+
+
+def page_routes(app: FastAPI) -> list[ApiRoute]:
+    """Every dashboard route (not /api, not the docs) with the permission it needs."""
+    found: list[ApiRoute] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                if route.path.startswith(("/api", "/docs")):
+                    continue
+                for method in sorted(route.methods - {"HEAD"}):
+                    found.append(
+                        ApiRoute(
+                            method,
+                            route.path,
+                            _permission(route.dependant),
+                            route.endpoint.__module__,
+                        )
+                    )
+            elif (inner := getattr(route, "original_router", None)) is not None:
+                walk(inner.routes)
+
+    walk(list(app.router.routes))
+    return found
+
+
+def test_dashboard_role_by_page_matrix(scoped: Mission) -> None:
+    """The dashboard's pages and forms refuse exactly the roles the API refuses.
+
+    A refused visitor who is not signed in is sent to the sign-in page (a
+    form they post is answered 401); a signed-in role without the permission
+    gets 403.  Pages take the same
+    bearer tokens as the API (a form posted with a token needs no CSRF token).
+    """
+    mission = scoped
+    app = mission.client.app
+    assert isinstance(app, FastAPI)
+    routes = page_routes(app)
+    assert {(r.method, r.path) for r in routes} >= {
+        ("GET", "/"),
+        ("GET", "/review"),
+        ("GET", "/field"),
+        ("POST", "/field"),
+        ("POST", "/incidents/{incident_id:path}/status"),
+        ("POST", "/incidents/{incident_id:path}/publish"),
+    }
+    checked = 0
+    for route in routes:
+        if route.needs is None:
+            continue  # sign-in, sign-out, static files: for everyone
+        url = route.path.replace("{incident_id:path}", PUBLISHED)
+        for who in CALLERS:
+            headers = mission.auth(who) if who else {}
+            r = mission.client.request(route.method, url, headers=headers, follow_redirects=False)
+            label = (route.method, route.path, who)
+            location = r.headers.get("location", "")
+            if allowed(who, route.needs):
+                assert r.status_code != 403 and not location.startswith("/login"), label
+                assert r.status_code < 500, label
+            elif who is None and route.method == "GET":
+                assert r.status_code == 303 and location.startswith("/login?next="), label
+            elif who is None:  # a form posted without signing in: a page saying so
+                assert r.status_code == 401 and "Sign in first" in r.text, label
+            else:
+                assert r.status_code == 403, label
+                assert f"needs '{route.needs.value}'" in html.unescape(r.text), label
+            checked += 1
+    assert checked >= 12 * len(CALLERS)

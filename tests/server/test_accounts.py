@@ -150,13 +150,20 @@ def test_roles_grant_what_the_mission_needs() -> None:
 
 
 def test_production_refuses_cookies_over_plain_http() -> None:
+    key = "k" * 40  # a key of production length: only the cookie setting is wrong
     with pytest.raises(InputError) as e:
-        Settings.from_env({"TRUCEWATCH_ENV": "production"})
+        Settings.from_env({"TRUCEWATCH_ENV": "production", "TRUCEWATCH_SECRET_KEY": key})
     assert str(e.value) == (
         "TRUCEWATCH_SECURE_COOKIES: production needs session cookies sent over HTTPS only "
         "— serve behind TLS and set TRUCEWATCH_SECURE_COOKIES=1"
     )
     with pytest.raises(InputError, match="'staging' is not an environment"):
         Settings.from_env({"TRUCEWATCH_ENV": "staging"})
-    ok = Settings.from_env({"TRUCEWATCH_ENV": "production", "TRUCEWATCH_SECURE_COOKIES": "1"})
+    ok = Settings.from_env(
+        {
+            "TRUCEWATCH_ENV": "production",
+            "TRUCEWATCH_SECURE_COOKIES": "1",
+            "TRUCEWATCH_SECRET_KEY": key,
+        }
+    )
     assert ok.secure_cookies

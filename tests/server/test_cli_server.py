@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from trucewatch.cli import app
@@ -74,6 +75,21 @@ def test_serve_refuses_an_uninitialised_database(tmp_path: Path) -> None:
     code, _, err = run("serve", "--db", f"sqlite:///{tmp_path / 'none.db'}")
     assert code == 1
     assert "is not initialised — run `trucewatch init` first" in err
+
+
+def test_serve_store_option_is_the_evidence_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--store reaches the app as a folder (it was passed on as text, and every field
+    report with a file then failed with 500)."""
+    import uvicorn
+
+    served: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app))
+    code, _, err = run("serve", "--db", _db(tmp_path), "--store", str(tmp_path / "evidence"))
+    assert code == 0, err
+    settings = served["app"].state.tw.settings  # type: ignore[attr-defined]
+    assert settings.evidence_store == tmp_path / "evidence"
 
 
 def _free_port() -> int:

@@ -10,9 +10,12 @@ version: someone changed it meanwhile, with the current version).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_plus
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from trucewatch import __version__
 from trucewatch.api.deps import AppState
@@ -66,10 +69,39 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
 
     @app.exception_handler(StaleVersionError)
     async def _stale(_request: Request, exc: StaleVersionError) -> JSONResponse:
+        body: dict[str, Any] = {
+            "detail": str(exc),
+            "current_version": exc.current,
+            "id": exc.entity_id,
+        }
+        if exc.entity == "incident":
+            # The state the caller should look at before trying again.
+            body["current"] = await run_in_threadpool(_incident_state, database, exc.entity_id)
+        return JSONResponse(body, status_code=409)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the caller sent (PostgreSQL: a NUL
+        # character in text, a number beyond its column): bad input, not a fault.
         return JSONResponse(
-            {"detail": str(exc), "current_version": exc.current, "id": exc.entity_id},
-            status_code=409,
+            {
+                "detail": "a value in the request cannot be stored or looked up: "
+                "it holds a NUL character or a number out of range — send it without"
+            },
+            status_code=400,
         )
+
+    @app.middleware("http")
+    async def _no_nul(request: Request, call_next: Any) -> Any:
+        # A NUL in a URL is never meant: refuse it before it reaches a query
+        # (PostgreSQL would fail on it; a file path would be cut short by it).
+        query = unquote_plus(request.scope.get("query_string", b"").decode("latin-1"))
+        if "\x00" in request.scope.get("path", "") or "\x00" in query:
+            return JSONResponse(
+                {"detail": "the address holds a NUL character (%00); send it without"},
+                status_code=400,
+            )
+        return await call_next(request)
 
     @app.exception_handler(LookupError)
     async def _missing(_request: Request, exc: LookupError) -> JSONResponse:
@@ -81,6 +113,23 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     for module in _optional_routers():
         app.include_router(module.router)
     return app
+
+
+def _incident_state(db: Database, incident_id: str) -> dict[str, Any] | None:
+    """An incident's status, publication and version as stored now (for a 409)."""
+    from sqlalchemy import select
+
+    from trucewatch.store.schema import incidents
+
+    with db.engine.connect() as conn:
+        row = conn.execute(
+            select(incidents.c.status, incidents.c.published, incidents.c.version).where(
+                incidents.c.id == incident_id
+            )
+        ).first()
+    if row is None:
+        return None
+    return {"status": row.status, "published": bool(row.published), "version": row.version}
 
 
 def _offline_docs(app: FastAPI) -> None:

@@ -15,11 +15,19 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from trucewatch.accounts import ANONYMOUS, Permission, User, user_by_session, user_by_token
+from trucewatch.accounts import (
+    ANONYMOUS,
+    LoginLimits,
+    Permission,
+    User,
+    user_by_session,
+    user_by_token,
+)
 from trucewatch.api.settings import Settings
 from trucewatch.browse import EvaluationCache
 from trucewatch.store import Database
@@ -45,6 +53,16 @@ class AppState:
     db: Database
     cache: EvaluationCache = field(default_factory=EvaluationCache)
     status_hooks: list[StatusHook] = field(default_factory=list)
+
+
+def login_limits(settings: Settings) -> LoginLimits:
+    """The sign-in limits the settings give (keyed with the server's secret key)."""
+    return LoginLimits(
+        per_account=settings.login_failures_per_account,
+        per_address=settings.login_failures_per_address,
+        window=timedelta(minutes=settings.login_window_minutes),
+        key=settings.secret_key.encode("utf-8"),
+    )
 
 
 def state(request: Request) -> AppState:
@@ -86,7 +104,9 @@ def caller(request: Request) -> Caller:
             )
         result = Caller(user, "token")
     elif cookie := request.cookies.get(SESSION_COOKIE):
-        found = user_by_session(st.db, cookie)
+        found = user_by_session(
+            st.db, cookie, idle=timedelta(minutes=st.settings.session_idle_minutes)
+        )
         result = Caller(found[0], "session", found[1]) if found else Caller(ANONYMOUS, "anonymous")
     else:
         result = Caller(ANONYMOUS, "anonymous")

@@ -127,6 +127,25 @@ def _fields_of(form: FormData) -> tuple[dict[str, Any], list[UploadFile]]:
     return fields, files
 
 
+#: A JSON report carries no files: a megabyte is far more than any report needs.
+JSON_LIMIT = 1 << 20
+
+
+async def _capped_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 once it passes ``limit`` bytes (read no further)."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise HTTPException(413, f"a JSON report may be at most {limit:,} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"a JSON report may be at most {limit:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def receive_field_report(
     request: Request, st: AppState, user: User, *, channel: str
 ) -> FieldSubmission:
@@ -143,7 +162,7 @@ async def receive_field_report(
     try:
         if kind == "application/json":
             try:
-                data = json.loads(await request.body())
+                data = json.loads(await _capped_body(request, JSON_LIMIT))
             except (ValueError, UnicodeDecodeError):
                 raise _bad_body("the body is not valid JSON", "send one JSON object") from None
             if not isinstance(data, dict):
@@ -151,7 +170,10 @@ async def receive_field_report(
             files: list[UploadFile] = []
         elif kind in ("multipart/form-data", "application/x-www-form-urlencoded"):
             length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > MAX_FILES * limit + (4 << 20):
+            if not length.isdigit():
+                # Without a length the body's size is unknown until it has filled the disk.
+                raise HTTPException(411, "send the form with a Content-Length header")
+            if int(length) > MAX_FILES * limit + (4 << 20):
                 raise HTTPException(413, "the request is too large for the upload limit")
             form = await request.form(max_files=MAX_FILES + 1)
             data, files = _fields_of(form)

@@ -119,11 +119,18 @@ def incident_status(
     )
     for hook in st.status_hooks:
         hook(st, row["id"], change)
+    # With a version sent, the change made exactly the next one; read back, the
+    # row could already carry another writer's later version.
+    version = (
+        body.version + 1
+        if body.version is not None
+        else int(visible_incident_row(st.db, user, row["id"])["version"])
+    )
     return StatusChangeOut(
         incident=row["id"],
         from_status=change.from_status,
         to_status=change.to_status,
-        version=int(visible_incident_row(st.db, user, row["id"])["version"]),
+        version=version,
     )
 
 

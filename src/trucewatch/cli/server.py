@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,7 +37,9 @@ def serve(
     from trucewatch.api import Settings, create_app
 
     try:
-        settings = Settings.from_env(db_url=db, evidence_store=evidence_store)
+        settings = Settings.from_env(
+            db_url=db, evidence_store=Path(evidence_store) if evidence_store else None
+        )
         application = create_app(settings)
     except InputError as e:
         _fail(e)

@@ -408,7 +408,21 @@ sessions = Table(
     Column("created_at", TS, nullable=False),
     Column("expires_at", TS, nullable=False),
     Column("revoked_at", TS),
+    # When the session was last used: it ends after a spell of idleness (0008).
+    Column("last_seen_at", TS),
     Index(None, "user_id"),
+)
+
+# Failed sign-ins, for rate limiting (0008).  ``key`` is a keyed hash of the
+# name typed or of the client's address, never either in clear: a copy of the
+# database must not tell where monitors connect from.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),
+    Column("at", TS, nullable=False),
+    Index(None, "key", "at"),
 )
 
 # A monitor's report from the field.  The witness and the exact place the

@@ -36,9 +36,17 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from trucewatch.accounts import Permission, User, sign_in, sign_out
+from trucewatch.accounts import Permission, SignInLockedError, User, sign_in, sign_out
 from trucewatch.agreements import shipped_agreement_ids
-from trucewatch.api.deps import SESSION_COOKIE, AppState, caller, check_csrf, require, state
+from trucewatch.api.deps import (
+    SESSION_COOKIE,
+    AppState,
+    caller,
+    check_csrf,
+    login_limits,
+    require,
+    state,
+)
 from trucewatch.browse import (
     IncidentFilter,
     data_stamp,
@@ -493,7 +501,26 @@ def login(
         return _login_page(
             request, target, error="Give your user name and password.", status_code=400
         )
-    session = sign_in(st.db, name.strip(), password, hours=st.settings.session_hours)
+    try:
+        session = sign_in(
+            st.db,
+            name.strip(),
+            password,
+            hours=st.settings.session_hours,
+            address=request.client.host if request.client else None,
+            limits=login_limits(st.settings),
+        )
+    except SignInLockedError as locked:
+        minutes = max(1, -(-locked.retry_after // 60))
+        response = _login_page(
+            request,
+            target,
+            error=f"Too many failed sign-ins from this {locked.what}. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            status_code=429,
+        )
+        response.headers["Retry-After"] = str(locked.retry_after)
+        return response
     if session is None:
         return _login_page(
             request,
