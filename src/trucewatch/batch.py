@@ -31,7 +31,6 @@ import pyarrow.parquet as pq
 
 from trucewatch.actors import ActorRegistry
 from trucewatch.agreements import agreement_path, load_agreement
-from trucewatch.domain import Claim, Source
 from trucewatch.engine.batch import BatchEvaluator
 from trucewatch.errors import InputError, Problem
 from trucewatch.ingest.acled import AcledRowParser
@@ -45,7 +44,7 @@ from trucewatch.ingest.acled_table import (
     problems_of_csv,
     typed_batch,
 )
-from trucewatch.ingest.claims import read_claims, read_sources
+from trucewatch.ingest.claims import read_claims_and_sources
 
 T = TypeVar("T")
 DEFAULT_BATCH_ROWS = 250_000
@@ -134,12 +133,7 @@ def _evaluator(
 ) -> BatchEvaluator:
     actors = actors or ActorRegistry.shipped()
     agreement = load_agreement(agreement_path(agreement_ref), actors=actors)
-    sources: list[Source] = read_sources(sources_path) if sources_path else []
-    claims: list[Claim] = (
-        read_claims(claims_path, known_sources={s.id for s in sources} if sources else None)
-        if claims_path
-        else []
-    )
+    claims, sources = read_claims_and_sources(claims_path, sources_path)
     return BatchEvaluator(agreement, actors, claims=claims, sources=sources)
 
 

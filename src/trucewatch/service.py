@@ -45,7 +45,7 @@ from trucewatch.geo.boundaries import AdminIndex
 from trucewatch.geo.gazetteer import Gazetteer
 from trucewatch.geo.zones import ZoneIndex
 from trucewatch.ingest.acled import read_acled
-from trucewatch.ingest.claims import read_claims, read_sources
+from trucewatch.ingest.claims import read_claims, read_claims_and_sources, read_sources
 from trucewatch.records import resolve_refs
 from trucewatch.store import Database
 from trucewatch.store.access import (
@@ -159,12 +159,7 @@ def run_evaluation(
     actors = actors or ActorRegistry.shipped()
     agreement = load_agreement(agreement_path(str(agreement_ref)), actors=actors)
     incidents = read_acled(incidents_path, actors=actors)
-    sources = read_sources(sources_path) if sources_path else []
-    claims = (
-        read_claims(claims_path, known_sources={s.id for s in sources} if sources else None)
-        if claims_path
-        else []
-    )
+    claims, sources = read_claims_and_sources(claims_path, sources_path)
     access = read_access(access_path) if access_path else None
     return evaluation_of(agreement, incidents, claims, sources, actors, access)
 

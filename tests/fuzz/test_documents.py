@@ -14,6 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+# The loader tests' valid synthetic agreement is the seed the fuzzer breaks.
+from tests.agreements.test_loader import VALID as AGREEMENT
 from tests.fuzz._harness import attempt, check_rows, fuzz_settings
 from tests.fuzz._strategies import NASTY, csv_text, damaged, json_text, json_values, raw_bytes
 from trucewatch.actors import ActorRegistry
@@ -22,40 +24,6 @@ from trucewatch.ingest import importer_for, read_claims, read_sources
 from trucewatch.nlp import extract_article
 
 EXAMPLES = 250  # per test in CI; TRUCEWATCH_FUZZ_EXAMPLES raises it
-
-AGREEMENT = """\
-id: synthetic-truce
-title: Synthetic test agreement (not a real agreement)
-signed: 2016-09-09
-timezone: Asia/Damascus
-sources: ["synthetic, for tests"]
-brokers: [united-states]
-sides:
-  government:
-    members: [syria-government]
-    allies: [russia]
-  opposition:
-    members: [armed-opposition]
-excluded: [islamic-state]
-phases:
-  - id: first
-    start: 2016-09-12T19:00+03:00
-    days: 7
-  - id: second
-    after: first
-zones:
-  - id: north
-    kind: designated_area
-    admin1: [Idlib]
-obligations:
-  - id: no-strikes
-    binds: [government]
-    prohibits:
-      - sub_event_type: ["Air/drone strike"]
-    except:
-      - within: [north]
-        targets: excluded
-"""
 
 SOURCES = """\
 sources:

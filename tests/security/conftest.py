@@ -28,13 +28,11 @@ import uvicorn
 
 from tests.api.conftest import PASSWORD, USERS, load_case
 from tests.api.conftest import mission as mission  # the API tests' fixture, shared here
+from tests.reliability_report import ARTIFACTS
 from trucewatch.accounts import add_user
 from trucewatch.actors import ActorRegistry
 from trucewatch.api import Settings, create_app
 from trucewatch.store import Database
-
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts" / "reliability"
 
 
 @dataclass

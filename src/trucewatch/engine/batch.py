@@ -213,7 +213,7 @@ class BatchEvaluator:
         self._all_zones = list(dict.fromkeys(z for zs in self._zones_of for z in zs))
         self._zone_index = {z: i for i, z in enumerate(self._all_zones)}
         self._parser = AcledRowParser("batch", "", actors)
-        self._names: dict[str, tuple[str | None, ...] | None] = {}
+        self._names: dict[str, tuple[str, ...] | None] = {}
         self._signatures: dict[tuple[object, ...], int] = {}
         self._signature_ids: list[tuple[str, ...]] = []
         self._standings: dict[tuple[int, int], int] = {}
@@ -271,10 +271,7 @@ class BatchEvaluator:
         # Outside a territorial obligation the rules read only the event type of a
         # prohibited act (a battle is judged apart from a strike): one code per type.
         event_names = [text.split(_SEP, 1)[0] for text, _ in act_values]
-        event_of_act = np.array(
-            [event_names.index(e) for e in event_names], dtype=np.int64
-        ).reshape(-1)
-        g_event = event_of_act[g_act] if len(event_of_act) else g_act
+        g_event = np.array([event_names.index(e) for e in event_names], dtype=np.int64)[g_act]
         g_standing = self._standing_codes(signature[first], epoch[first], days[first])
         g_zones = {z: c[first] for z, c in zone_codes.items()}
         matched_table = np.array([m for _, m in act_values], dtype=bool).reshape(-1, k)
@@ -521,7 +518,7 @@ class BatchEvaluator:
         """Resolved ids of a cell's names, or None when one of them depends on the date."""
         key = column + _SEP + text
         if key in self._names:
-            return self._names[key]  # type: ignore[return-value]
+            return self._names[key]
         names = _cell_names(text, column)
         result: tuple[str, ...] | None = None
         if not any(self.actors.depends_on_date(n) for n in names):
@@ -647,9 +644,9 @@ class BatchEvaluator:
         positions = [self._zone_index[z] for z in self._zones_of[j]]
         if not positions:
             return np.zeros(len(g_when), dtype=np.int64)
-        table = np.array(
-            [_mix(v[p] for p in positions) for _, v in self._when_values], dtype=np.int64
-        )
+        ids: dict[tuple[int, ...], int] = {}
+        used = [tuple(v[p] for p in positions) for _, v in self._when_values]
+        table = np.array([ids.setdefault(u, len(ids)) for u in used], dtype=np.int64)
         per_group: np.ndarray = table[g_when]
         return per_group
 
@@ -750,14 +747,6 @@ def _cell_names(text: str, column: str) -> list[str]:
     """The names in one actor cell, as the row parser splits them."""
     names = split_names(text) if column.startswith("assoc") else [text.strip()]
     return [n for n in names if n]
-
-
-def _mix(values: Iterable[int]) -> int:
-    """Several small non-negative ints as one (zone versions are small)."""
-    out = 0
-    for v in values:
-        out = out * 1_000 + v
-    return out
 
 
 class _ActProbe:

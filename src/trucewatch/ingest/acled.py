@@ -63,6 +63,7 @@ __all__ = [
     "AcledRowParser",
     "ActorResolution",
     "ActorResolver",
+    "CappedProblems",
     "parse_acled_date",
     "read_acled",
     "write_acled",
@@ -185,7 +186,7 @@ def read_acled(path: Path | str, *, actors: ActorResolver | None = None) -> list
     know keep ``id=None`` — reporting them is the caller's business, since an
     unknown actor is a gap in the registry, not a mistake in the file.
     """
-    problems = _Problems(str(path))
+    problems = CappedProblems(str(path))
     incidents: list[Incident] = []
     rows = AcledImporter(check_duplicates=True).rows(Path(path), actors=actors)
     with _no_cyclic_gc():
@@ -223,7 +224,7 @@ def _expected() -> str:
     return ", ".join(REQUIRED_COLUMNS) + " (optional: " + ", ".join(optional) + ")"
 
 
-class _Problems:
+class CappedProblems:
     """Problems of one file, capped at MAX_PROBLEMS with a count of the rest."""
 
     def __init__(self, name: str) -> None:
@@ -324,7 +325,8 @@ def whole_number(text: str) -> int | None:
     return int(number) if number.is_integer() else None
 
 
-_PRECISION_CODES = {"": 1, "1": 1, "2": 2, "3": 3}
+#: ACLED precision codes as written (blank means 1); anything else goes to whole_number.
+PRECISION_CODES = {"": 1, "1": 1, "2": 2, "3": 3}
 
 # Where a domain validation error lands in the file, by the first item of its loc.
 _COLUMN_OF_FIELD = {
@@ -549,7 +551,7 @@ class AcledRowParser:
         return number
 
     def _precision(self, column: str, value: str) -> int:
-        known = _PRECISION_CODES.get(value)
+        known = PRECISION_CODES.get(value)
         if known is not None:
             return known
         number = whole_number(value.strip())

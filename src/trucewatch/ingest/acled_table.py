@@ -20,7 +20,6 @@ them column-wise.  It never decides differently from the row importer:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +32,12 @@ from trucewatch.engine.batch import INCIDENT_SCHEMA
 from trucewatch.errors import InputError, Problem
 from trucewatch.ingest.acled import (
     ACLED_COLUMNS,
+    MAX_PROBLEMS,
+    PRECISION_CODES,
     REQUIRED_COLUMNS,
     AcledImporter,
     AcledRowParser,
+    CappedProblems,
     parse_acled_date,
 )
 from trucewatch.ingest.base import header_problems
@@ -62,29 +64,20 @@ READ_COLUMNS: tuple[str, ...] = (
     "fatalities",
     "civilian_fatalities",
 )
-MAX_PROBLEMS = 50
-_CODES = {"": 1, "1": 1, "2": 2, "3": 3}
 
 
-@dataclass
-class BatchProblems:
-    """Problems found so far in one file, capped as the row importer caps them."""
+class BatchProblems(CappedProblems):
+    """The row importer's capped problems, each listed one with its row (Parquet has no lines)."""
 
-    file: str
-    listed: list[Problem] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)
-    more: int = 0
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.rows: list[int] = []
 
-    def add(self, row: int, problems: list[Problem]) -> None:
-        for p in problems:
+    def add_row(self, row: int, problems: list[Problem]) -> None:
+        for problem in problems:
             if len(self.listed) < MAX_PROBLEMS:
-                self.listed.append(p)
                 self.rows.append(row)
-            else:
-                self.more += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.listed)
+            self.add(problem)
 
 
 def file_kind(path: Path) -> str:
@@ -293,7 +286,7 @@ def _checks(schema: dict[str, Any]) -> list[pl.Expr]:
 
 def _precision(text: pl.Expr) -> pl.Expr:
     """ACLED's precision codes: blank means 1; anything but 1-3 is left for the row parser."""
-    return text.fill_null("").replace_strict(_CODES, default=None, return_dtype=pl.Int8)
+    return text.fill_null("").replace_strict(PRECISION_CODES, default=None, return_dtype=pl.Int8)
 
 
 def _degrees(value: pl.Expr, bound: int) -> pl.Expr:
@@ -402,7 +395,7 @@ def _reread(
             incident = None
         if incident is None:
             keep[row] = False
-            problems.add(first_row + row, found)
+            problems.add_row(first_row + row, found)
             continue
         loc = incident.location
         civ = incident.civilian_fatalities
@@ -429,22 +422,11 @@ def _reread(
 
 def problems_of_csv(path: Path) -> list[Problem]:
     """Every problem of a CSV, with exact lines, in the row importer's words (capped)."""
-    found = BatchProblems(str(path))
+    found = CappedProblems(str(path))
     for row in AcledImporter(check_duplicates=True).rows(path):
-        if row.problems:
-            found.add(0, list(row.problems))
-    listed = found.listed
-    if found.more:
-        s = "" if found.more == 1 else "s"
-        listed.append(
-            Problem(
-                str(path),
-                None,
-                f"{found.more} more problem{s} not shown",
-                "fix the ones above and read the file again",
-            )
-        )
-    return listed
+        for problem in row.problems:
+            found.add(problem)
+    return found.finish()
 
 
 __all__ = [

@@ -104,3 +104,16 @@ def read_claims(path: Path | str, *, known_sources: Collection[str] | None = Non
     if problems:
         raise InputError(in_file_order(problems))
     return claims
+
+
+def read_claims_and_sources(
+    claims_path: Path | str | None, sources_path: Path | str | None
+) -> tuple[list[Claim], list[Source]]:
+    """The claims and sources files an evaluation is given (either may be absent).
+
+    With a sources file, every claim's source must be one of it.
+    """
+    sources = read_sources(sources_path) if sources_path else []
+    known = {s.id for s in sources} if sources else None
+    claims = read_claims(claims_path, known_sources=known) if claims_path else []
+    return claims, sources
